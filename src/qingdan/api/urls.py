@@ -1,0 +1,23 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from qingdan.api import org
+
+router = DefaultRouter()
+router.register("regions", org.RegionViewSet, basename="region")
+router.register("departments", org.DepartmentViewSet, basename="department")
+router.register("units", org.UnitViewSet, basename="unit")
+router.register("quotas", org.StaffingQuotaViewSet, basename="quota")
+router.register("positions", org.PositionViewSet, basename="position")
+router.register("people", org.PersonViewSet, basename="person")
+router.register("assignments", org.AssignmentViewSet, basename="assignment")
+
+app_name = "api"
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("token/", obtain_auth_token, name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

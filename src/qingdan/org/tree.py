@@ -1,0 +1,224 @@
+"""Context builders for the department tree beside lists and the org tree page.
+
+Pure functions of (user, date) returning plain data, in a fixed number of queries whatever the
+size of the region (asserted in tests): regions, departments, units, positions, assignments, and
+the three staffing queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from qingdan.core.access import restrict
+from qingdan.core.choices import Action
+from qingdan.org.choices import AssignmentKind
+from qingdan.org.models import Assignment, Department, Position, Region, Unit
+from qingdan.org.staffing import Staffing, staffing_report
+
+
+def department_tree(user: Any, selected: str | None) -> dict[str, Any]:
+    """The departments the user may see, grouped by region, indented by the 下属/代管 chain."""
+    depts = (
+        restrict(Department.objects.all(), user, Action.VIEW)
+        .filter(status="active")
+        .select_related("region")
+        .order_by("region__path", "path")
+        .only("id", "name", "short_name", "path", "region__name", "region__path")
+    )
+    regions: dict[int, dict[str, Any]] = {}
+    for d in depts:
+        group = regions.setdefault(d.region_id, {"name": d.region.name, "departments": []})
+        group["departments"].append(
+            {
+                "id": d.id,
+                "name": d.name,
+                "short_name": d.short_name,
+                "indent": max(0, d.path.count("/") - 2),
+            }
+        )
+    try:
+        chosen = int(selected) if selected else None
+    except ValueError:
+        chosen = None
+    return {"regions": list(regions.values()), "selected": chosen}
+
+
+@dataclass
+class PersonNode:
+    id: int
+    name: str
+    tag: str  # "" for primary, "兼" for concurrent, "代" for acting
+    over_quota: bool
+
+
+@dataclass
+class PositionNode:
+    id: int
+    name: str
+    category: str
+    headcount: int
+    is_key: bool
+    people: list[PersonNode] = field(default_factory=list)
+
+    @property
+    def holders(self) -> int:
+        return sum(1 for p in self.people if p.tag != "兼")
+
+    @property
+    def vacant(self) -> int:
+        return max(0, self.headcount - self.holders)
+
+    @property
+    def over(self) -> int:
+        return max(0, self.holders - self.headcount)
+
+
+@dataclass
+class UnitNode:
+    id: int | None
+    name: str
+    staffing: Staffing | None
+    positions: list[PositionNode] = field(default_factory=list)
+
+    @property
+    def people_count(self) -> int:
+        return sum(len(p.people) for p in self.positions)
+
+
+@dataclass
+class DepartmentNode:
+    id: int
+    name: str
+    kind: str
+    rank: str
+    indent: int
+    staffing: Staffing
+    units: list[UnitNode] = field(default_factory=list)
+
+    @property
+    def position_count(self) -> int:
+        return sum(len(u.positions) for u in self.units)
+
+
+@dataclass
+class RegionNode:
+    id: int
+    name: str
+    level: str
+    indent: int
+    departments: list[DepartmentNode] = field(default_factory=list)
+
+
+@dataclass
+class OrgTree:
+    on: dt.date
+    regions: list[RegionNode]
+    totals: dict[str, int]
+
+
+def build_org_tree(user: Any, on: dt.date, *, region_id: int | None = None) -> OrgTree:
+    regions_qs = restrict(Region.objects.all(), user, Action.VIEW).order_by("path")
+    if region_id is not None:
+        root = regions_qs.filter(pk=region_id).values_list("path", flat=True).first()
+        regions_qs = regions_qs.filter(path__startswith=root) if root else regions_qs.none()
+    regions = list(regions_qs.only("id", "name", "level", "path"))
+    region_ids = [r.id for r in regions]
+
+    depts = list(
+        restrict(Department.objects.all(), user, Action.VIEW)
+        .valid_on(on)
+        .filter(region_id__in=region_ids)
+        .order_by("path")
+        .only("id", "name", "kind", "rank", "path", "region_id", "order")
+    )
+    dept_ids = [d.id for d in depts]
+    units = list(
+        Unit.objects.valid_on(on)
+        .filter(department_id__in=dept_ids)
+        .order_by("order", "id")
+        .only("id", "name", "department_id", "order")
+    )
+    positions = list(
+        Position.objects.valid_on(on)
+        .filter(department_id__in=dept_ids)
+        .order_by("order", "id")
+        .only("id", "name", "category", "headcount", "is_key", "unit_id", "department_id")
+    )
+    held = (
+        Assignment.objects.active_on(on)
+        .filter(department_id__in=dept_ids)
+        .select_related("person")
+        .only("id", "position_id", "kind", "is_acting", "over_quota", "person__id", "person__name")
+        .order_by("kind", "start_date")
+    )
+    report = staffing_report(dept_ids, on)
+
+    people_by_position: dict[int, list[PersonNode]] = defaultdict(list)
+    for a in held:
+        tag = "代" if a.is_acting else ("兼" if a.kind == AssignmentKind.CONCURRENT else "")
+        people_by_position[a.position_id].append(
+            PersonNode(a.person.id, a.person.name, tag, a.over_quota)
+        )
+    positions_by_unit: dict[tuple[int, int | None], list[PositionNode]] = defaultdict(list)
+    for p in positions:
+        positions_by_unit[(p.department_id, p.unit_id)].append(
+            PositionNode(
+                p.id,
+                p.name,
+                p.get_category_display(),
+                p.headcount,
+                p.is_key,
+                people_by_position.get(p.id, []),
+            )
+        )
+    units_by_dept: dict[int, list[Unit]] = defaultdict(list)
+    for u in units:
+        units_by_dept[u.department_id].append(u)
+
+    depts_by_region: dict[int, list[DepartmentNode]] = defaultdict(list)
+    totals = defaultdict(int)
+    for d in depts:
+        staffing = report.departments.get(d.id) or Staffing()
+        node = DepartmentNode(
+            d.id,
+            d.name,
+            d.get_kind_display(),
+            d.get_rank_display(),
+            max(0, d.path.count("/") - 2),
+            staffing,
+        )
+        leaders = positions_by_unit.get((d.id, None))
+        if leaders:
+            node.units.append(UnitNode(None, "部门领导", None, leaders))
+        for u in units_by_dept.get(d.id, []):
+            node.units.append(
+                UnitNode(
+                    u.id, u.name, report.units.get(u.id), positions_by_unit.get((d.id, u.id), [])
+                )
+            )
+        depts_by_region[d.region_id].append(node)
+        total = staffing.total
+        totals["departments"] += 1
+        totals["approved"] += total.approved or 0
+        totals["filled"] += total.filled
+        totals["over"] += sum(b.over for b in staffing.bars.values())
+        totals["vacant"] += sum(b.vacant for b in staffing.bars.values())
+    totals["units"] = len(units)
+    totals["positions"] = len(positions)
+    totals["people"] = sum(len(v) for v in people_by_position.values())
+
+    base_depth = min((r.path.count("/") for r in regions), default=0)
+    region_nodes = [
+        RegionNode(
+            r.id,
+            r.name,
+            r.get_level_display(),
+            r.path.count("/") - base_depth,
+            depts_by_region.get(r.id, []),
+        )
+        for r in regions
+    ]
+    return OrgTree(on, region_nodes, dict(totals))

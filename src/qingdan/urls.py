@@ -1,0 +1,9 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("qingdan.core.urls")),
+    path("api/", include("qingdan.api.urls")),
+    path("", include("qingdan.portal.urls")),
+]
