@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "qingdan.core",
     "qingdan.org",
     "qingdan.duties",
+    "qingdan.oversight",
     "qingdan.processes",
     "qingdan.documents",
     "qingdan.api",
