@@ -1,9 +1,9 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from qingdan.api import org
+from qingdan.api.auth import ThrottledTokenView
 
 router = DefaultRouter()
 router.register("regions", org.RegionViewSet, basename="region")
@@ -17,7 +17,7 @@ router.register("assignments", org.AssignmentViewSet, basename="assignment")
 app_name = "api"
 urlpatterns = [
     path("v1/", include(router.urls)),
-    path("token/", obtain_auth_token, name="token"),
+    path("token/", ThrottledTokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -134,6 +134,13 @@ class ChangeLogEntryAdmin(ScopedAdmin):
         Column("哈希", "entry_hash", 66),
     ]
 
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        extra = dict(extra_context or {})
+        extra["post_actions"] = [
+            {"url": reverse("core:verify_log"), "title": "校验日志链", "icon": "verified"}
+        ]
+        return super().changelist_view(request, extra)
+
 
 @admin.register(Job)
 class JobAdmin(ScopedAdmin):

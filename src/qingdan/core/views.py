@@ -4,11 +4,16 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.views.decorators.http import require_POST
 
-from qingdan.core.access import get_for_user
-from qingdan.core.models import Job
+from qingdan.core.access import can, get_for_user
+from qingdan.core.choices import Action
+from qingdan.core.jobs import start_job
+from qingdan.core.models import ChangeLogEntry, Job
 
 
 @staff_member_required
@@ -51,3 +56,20 @@ def job_download(request: HttpRequest, pk: int) -> FileResponse:
     return FileResponse(
         target.open("rb"), as_attachment=True, filename=job.output_name or target.name
     )
+
+
+@require_POST
+@staff_member_required
+def start_verify_log(request: HttpRequest) -> HttpResponse:
+    """Start a background verification of the change log (编办管理员 and the operator only)."""
+    from qingdan.core.models import RoleGrant
+    from qingdan.core.tasks import verify_log_job
+
+    allowed = request.user.is_superuser or (
+        can(request.user, Action.VIEW, ChangeLogEntry)
+        and RoleGrant.objects.filter(user=request.user, role="bianban_admin").exists()
+    )
+    if not allowed:
+        raise PermissionDenied("只有编办管理员可以校验变更日志。")
+    job = start_job(verify_log_job, kind="verify_log", title="校验变更日志", user=request.user)
+    return redirect("core:job_detail", pk=job.pk)
