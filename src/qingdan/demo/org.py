@@ -214,8 +214,11 @@ def _plan_positions(
         field_word = unit.name.removesuffix("科").removesuffix("室")[:6]
         enforcement = any(w in field_word for w in ("执法", "稽查", "监察", "监督", "监管"))
         for _ in range(rng.randint(1, 2)):
-            if unit.name in ("办公室", "财务科", "人事科"):
-                name, category = rng.choice(names.POSITION_TEMPLATES["general"]), "general"
+            general = {"办公室": "general", "财务科": "finance", "人事科": "personnel"}.get(
+                unit.name
+            )
+            if general:
+                name, category = rng.choice(names.POSITION_TEMPLATES[general]), "general"
             elif enforcement:
                 name = rng.choice(names.POSITION_TEMPLATES["enforcement"]).format(f=field_word)
                 category = "enforcement"

@@ -76,6 +76,15 @@ class Staffing:
         )
 
     @property
+    def labelled_bars(self) -> list[tuple[str, Bar]]:
+        """The bars worth showing: types with an approved quota or people in post."""
+        return [
+            (t.label, b)
+            for t, b in ((StaffingType(k), v) for k, v in self.bars.items())
+            if b.approved or b.filled
+        ]
+
+    @property
     def is_over(self) -> bool:
         return any(b.over for b in self.bars.values()) or any(b.over for b in self.leaders.values())
 

@@ -19,31 +19,46 @@ from qingdan.org.models import Assignment, Department, Position, Region, Unit
 from qingdan.org.staffing import Staffing, staffing_report
 
 
+def tree_order(depts: list[Any]) -> list[tuple[Any, int]]:
+    """Departments in display order: by ``order`` among siblings, each followed by its
+    下属/代管 children (materialised paths sort as strings, which is not this order)."""
+    ids = {d.id for d in depts}
+    children: dict[int | None, list[Any]] = defaultdict(list)
+    for d in depts:
+        children[d.parent_id if d.parent_id in ids else None].append(d)
+    for group in children.values():
+        group.sort(key=lambda d: (d.order, d.id))
+    out: list[tuple[Any, int]] = []
+    stack = [(d, 0) for d in reversed(children[None])]
+    while stack:
+        d, depth = stack.pop()
+        out.append((d, depth))
+        stack.extend((c, depth + 1) for c in reversed(children.get(d.id, [])))
+    return out
+
+
 def department_tree(user: Any, selected: str | None) -> dict[str, Any]:
     """The departments the user may see, grouped by region, indented by the 下属/代管 chain."""
     depts = (
         restrict(Department.objects.all(), user, Action.VIEW)
         .filter(status="active")
         .select_related("region")
-        .order_by("region__path", "path")
-        .only("id", "name", "short_name", "path", "region__name", "region__path")
+        .only("id", "name", "short_name", "parent_id", "order", "region__name", "region__code")
     )
     regions: dict[int, dict[str, Any]] = {}
-    for d in depts:
-        group = regions.setdefault(d.region_id, {"name": d.region.name, "departments": []})
+    for d, depth in tree_order(list(depts)):
+        group = regions.setdefault(
+            d.region_id, {"name": d.region.name, "code": d.region.code, "departments": []}
+        )
         group["departments"].append(
-            {
-                "id": d.id,
-                "name": d.name,
-                "short_name": d.short_name,
-                "indent": max(0, d.path.count("/") - 2),
-            }
+            {"id": d.id, "name": d.name, "short_name": d.short_name, "indent": depth}
         )
     try:
         chosen = int(selected) if selected else None
     except ValueError:
         chosen = None
-    return {"regions": list(regions.values()), "selected": chosen}
+    # GB/T 2260 codes sort a region before its subdivisions, which is tree order.
+    return {"regions": sorted(regions.values(), key=lambda r: r["code"]), "selected": chosen}
 
 
 @dataclass
@@ -120,19 +135,18 @@ class OrgTree:
 
 
 def build_org_tree(user: Any, on: dt.date, *, region_id: int | None = None) -> OrgTree:
-    regions_qs = restrict(Region.objects.all(), user, Action.VIEW).order_by("path")
+    regions_qs = restrict(Region.objects.all(), user, Action.VIEW).order_by("code")
     if region_id is not None:
         root = regions_qs.filter(pk=region_id).values_list("path", flat=True).first()
         regions_qs = regions_qs.filter(path__startswith=root) if root else regions_qs.none()
-    regions = list(regions_qs.only("id", "name", "level", "path"))
+    regions = list(regions_qs.only("id", "name", "level", "path", "code"))
     region_ids = [r.id for r in regions]
 
     depts = list(
         restrict(Department.objects.all(), user, Action.VIEW)
         .valid_on(on)
         .filter(region_id__in=region_ids)
-        .order_by("path")
-        .only("id", "name", "kind", "rank", "path", "region_id", "order")
+        .only("id", "name", "kind", "rank", "path", "region_id", "order", "parent_id")
     )
     dept_ids = [d.id for d in depts]
     units = list(
@@ -180,15 +194,10 @@ def build_org_tree(user: Any, on: dt.date, *, region_id: int | None = None) -> O
 
     depts_by_region: dict[int, list[DepartmentNode]] = defaultdict(list)
     totals = defaultdict(int)
-    for d in depts:
+    for d, depth in tree_order(depts):
         staffing = report.departments.get(d.id) or Staffing()
         node = DepartmentNode(
-            d.id,
-            d.name,
-            d.get_kind_display(),
-            d.get_rank_display(),
-            max(0, d.path.count("/") - 2),
-            staffing,
+            d.id, d.name, d.get_kind_display(), d.get_rank_display(), depth, staffing
         )
         leaders = positions_by_unit.get((d.id, None))
         if leaders:
