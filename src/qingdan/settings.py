@@ -161,6 +161,8 @@ MEDIA_ROOT = DATA_DIR / "files"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("QINGDAN_MAX_REQUEST_BYTES", 5 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# Only for bench/: a bare view returning N rows through the same server and middleware.
+QINGDAN_BENCH_VIEWS = env_bool("QINGDAN_BENCH_VIEWS", False)
 QINGDAN_MAX_UPLOAD_BYTES = env_int("QINGDAN_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1024)
 
 SESSION_COOKIE_HTTPONLY = True

@@ -110,5 +110,14 @@ class OrgTreeTests(TestCase):
             b.assign(b.person(d, f"N{i}", f"新人{i}"), b.position(d, u, "G1", "综合岗"))
         self.assertEqual(count(), before)
 
+    def test_names_are_escaped_even_if_they_bypassed_validation(self) -> None:
+        from qingdan.org.models import Person
+
+        Person.objects.filter(pk=self.w.person_a.pk).update(name='<img src=x onerror="alert(1)">')
+        self.client.force_login(self.w.bianban)
+        html = self.client.get("/admin/org/department/tree/").content.decode()
+        self.assertNotIn("<img src=x", html)
+        self.assertIn("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;", html)
+
     def test_outsiders_and_anonymous(self) -> None:
         self.assertEqual(self.client.get("/admin/org/department/tree/").status_code, 302)

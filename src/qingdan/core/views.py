@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.html import escape
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -73,3 +74,23 @@ def start_verify_log(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("只有编办管理员可以校验变更日志。")
     job = start_job(verify_log_job, kind="verify_log", title="校验变更日志", user=request.user)
     return redirect("core:job_detail", pk=job.pk)
+
+
+@staff_member_required
+def bench_rows(request: HttpRequest) -> HttpResponse:
+    """The benchmark's peer: the same number of rows as a real page, with no logic (bench/ only)."""
+    from qingdan.org.models import Position
+
+    if not settings.QINGDAN_BENCH_VIEWS:
+        raise Http404
+    try:
+        n = max(0, min(20000, int(request.GET.get("rows", "100"))))
+    except ValueError:
+        n = 100
+    rows = Position.objects.values_list("code", "name", "headcount")
+    repeat = (n // max(1, rows.count())) + 1
+    data = list(rows) * repeat
+    body = "".join(
+        f"<tr><td>{escape(code)}</td><td>{escape(name)}</td><td>{h}</td></tr>" for code, name, h in data[:n]
+    )
+    return HttpResponse(f"<!doctype html><table>{body}</table>")

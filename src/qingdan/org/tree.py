@@ -14,7 +14,7 @@ from typing import Any
 
 from qingdan.core.access import restrict
 from qingdan.core.choices import Action
-from qingdan.org.choices import AssignmentKind
+from qingdan.org.choices import AssignmentKind, PositionCategory
 from qingdan.org.models import Assignment, Department, Position, Region, Unit
 from qingdan.org.staffing import Staffing, staffing_report
 
@@ -149,48 +149,46 @@ def build_org_tree(user: Any, on: dt.date, *, region_id: int | None = None) -> O
         .only("id", "name", "kind", "rank", "path", "region_id", "order", "parent_id")
     )
     dept_ids = [d.id for d in depts]
+    # Plain tuples, not model instances: this page reads thousands of rows.
     units = list(
         Unit.objects.valid_on(on)
         .filter(department_id__in=dept_ids)
         .order_by("order", "id")
-        .only("id", "name", "department_id", "order")
+        .values_list("id", "name", "department_id")
     )
-    positions = list(
-        Position.objects.valid_on(on)
-        .filter(department_id__in=dept_ids)
-        .order_by("order", "id")
-        .only("id", "name", "category", "headcount", "is_key", "unit_id", "department_id")
+    positions = (
+        Position.objects.valid_on(on).filter(department_id__in=dept_ids).order_by("order", "id")
     )
     held = (
         Assignment.objects.active_on(on)
         .filter(department_id__in=dept_ids)
-        .select_related("person")
-        .only("id", "position_id", "kind", "is_acting", "over_quota", "person__id", "person__name")
         .order_by("kind", "start_date")
+        .values_list("position_id", "kind", "is_acting", "over_quota", "person_id", "person__name")
     )
     report = staffing_report(dept_ids, on)
 
     people_by_position: dict[int, list[PersonNode]] = defaultdict(list)
-    for a in held:
-        tag = "代" if a.is_acting else ("兼" if a.kind == AssignmentKind.CONCURRENT else "")
-        people_by_position[a.position_id].append(
-            PersonNode(a.person.id, a.person.name, tag, a.over_quota)
-        )
+    for position_id, kind, is_acting, over_quota, person_id, person_name in held:
+        tag = "代" if is_acting else ("兼" if kind == AssignmentKind.CONCURRENT else "")
+        people_by_position[position_id].append(PersonNode(person_id, person_name, tag, over_quota))
+    category_label = dict(PositionCategory.choices)
     positions_by_unit: dict[tuple[int, int | None], list[PositionNode]] = defaultdict(list)
-    for p in positions:
-        positions_by_unit[(p.department_id, p.unit_id)].append(
+    for pid, name, category, headcount, is_key, unit_id, dept_id in positions.values_list(
+        "id", "name", "category", "headcount", "is_key", "unit_id", "department_id"
+    ):
+        positions_by_unit[(dept_id, unit_id)].append(
             PositionNode(
-                p.id,
-                p.name,
-                p.get_category_display(),
-                p.headcount,
-                p.is_key,
-                people_by_position.get(p.id, []),
+                pid,
+                name,
+                category_label[category],
+                headcount,
+                is_key,
+                people_by_position.get(pid, []),
             )
         )
-    units_by_dept: dict[int, list[Unit]] = defaultdict(list)
+    units_by_dept: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
     for u in units:
-        units_by_dept[u.department_id].append(u)
+        units_by_dept[u[2]].append(u)
 
     depts_by_region: dict[int, list[DepartmentNode]] = defaultdict(list)
     totals = defaultdict(int)
@@ -202,10 +200,13 @@ def build_org_tree(user: Any, on: dt.date, *, region_id: int | None = None) -> O
         leaders = positions_by_unit.get((d.id, None))
         if leaders:
             node.units.append(UnitNode(None, "部门领导", None, leaders))
-        for u in units_by_dept.get(d.id, []):
+        for unit_id, unit_name, _ in units_by_dept.get(d.id, []):
             node.units.append(
                 UnitNode(
-                    u.id, u.name, report.units.get(u.id), positions_by_unit.get((d.id, u.id), [])
+                    unit_id,
+                    unit_name,
+                    report.units.get(unit_id),
+                    positions_by_unit.get((d.id, unit_id), []),
                 )
             )
         depts_by_region[d.region_id].append(node)
@@ -216,7 +217,7 @@ def build_org_tree(user: Any, on: dt.date, *, region_id: int | None = None) -> O
         totals["over"] += sum(b.over for b in staffing.bars.values())
         totals["vacant"] += sum(b.vacant for b in staffing.bars.values())
     totals["units"] = len(units)
-    totals["positions"] = len(positions)
+    totals["positions"] = sum(len(v) for v in positions_by_unit.values())
     totals["people"] = sum(len(v) for v in people_by_position.values())
 
     base_depth = min((r.path.count("/") for r in regions), default=0)
