@@ -215,3 +215,16 @@ class AccessMatrixTests(TestCase):
         self.assertEqual(response.status_code, 200)
         names = [row["name"] for row in response.json()["results"]]
         self.assertEqual(names, ["登记注册审核岗"])
+
+
+class ExportEscapingTests(TestCase):
+    def test_formula_like_names_are_exported_as_text(self) -> None:
+        w = build_world()
+        from qingdan.org.models import Unit
+
+        Unit.objects.filter(pk=w.unit_a.pk).update(duties="=HYPERLINK(\"http://evil\")")
+        self.client.force_login(w.bianban)
+        response = self.client.get(reverse("admin:org_unit_export"))
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+        duties = [row[5] for row in sheet[1:] if row[3] == "基础教育科"][0]
+        self.assertEqual(duties, "'=HYPERLINK(\"http://evil\")")

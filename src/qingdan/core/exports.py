@@ -1,4 +1,7 @@
-"""Export of any gated, filtered queryset to Excel: columns declared once per list."""
+"""Export of any gated, filtered back-office list to Excel: columns declared once per list.
+
+Every text cell goes through the spreadsheet engine's formula escaping (OWASP CSV injection).
+"""
 
 from __future__ import annotations
 
@@ -10,12 +13,7 @@ from typing import Any
 import xlsxwriter
 from django.db import models
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_cell(value: str) -> str:
-    """Defuse spreadsheet formula injection (OWASP): a leading ``'`` makes the text literal."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+from qingdan.documents.xlsx import escape_formula
 
 
 @dataclass(frozen=True)
@@ -46,7 +44,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, models.Model):
         return str(value)
     text = str(value) if not hasattr(value, "isoformat") else value.isoformat()
-    return escape_cell(text)
+    return escape_formula(text)  # the one escaping rule, shared with list templates
 
 
 def export_workbook(columns: Iterable[Column], rows: Iterable[Any], *, sheet: str) -> bytes:
