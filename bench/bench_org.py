@@ -65,10 +65,14 @@ def bench_generate(work: Path) -> dict[str, float]:
     fixture = work / "city.json"
     models = ["org", "core.changelogentry", "core.chainhead", "core.user"]
     with fixture.open("w") as f:
-        subprocess.run([QINGDAN, "manage", "dumpdata", *models, "--indent", "0"], env=env, stdout=f, check=True)
+        subprocess.run(
+            [QINGDAN, "manage", "dumpdata", *models, "--indent", "0"], env=env, stdout=f, check=True
+        )
     load_env = env_for(load_dir)
     run([QINGDAN, "manage", "migrate", "--verbosity", "0"], load_env)
-    load_wall, load_peak, _ = run([QINGDAN, "manage", "loaddata", str(fixture), "--verbosity", "0"], load_env)
+    load_wall, load_peak, _ = run(
+        [QINGDAN, "manage", "loaddata", str(fixture), "--verbosity", "0"], load_env
+    )
     return {
         "generate_s": gen_wall,
         "generate_peak_mb": gen_peak,
@@ -86,23 +90,49 @@ def login(base: str, accounts_file: Path) -> str:
     page = opener.open(f"{base}/admin/login/").read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     data = urllib.parse.urlencode(
-        {"username": username, "password": password, "csrfmiddlewaretoken": token, "next": "/admin/"}
+        {
+            "username": username,
+            "password": password,
+            "csrfmiddlewaretoken": token,
+            "next": "/admin/",
+        }
     ).encode()
-    opener.open(urllib.request.Request(f"{base}/admin/login/", data=data, headers={"Referer": f"{base}/admin/login/"}))
+    opener.open(
+        urllib.request.Request(
+            f"{base}/admin/login/", data=data, headers={"Referer": f"{base}/admin/login/"}
+        )
+    )
     cookies = {c.name: c.value for c in jar}
     return f"sessionid={cookies['sessionid']}; csrftoken={cookies['csrftoken']}"
 
 
 def fetch(url: str, cookie: str) -> str:
-    return urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": cookie})).read().decode()
+    return (
+        urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": cookie}))
+        .read()
+        .decode()
+    )
 
 
 def wrk(url: str, cookie: str, duration: int, connections: int) -> dict[str, float]:
     script = ROOT / "bench" / "wrk_percentiles.lua"
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "-s", str(script),
-         "-H", f"Cookie: {cookie}", url],
-        capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--timeout",
+            "30s",
+            "-s",
+            str(script),
+            "-H",
+            f"Cookie: {cookie}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -112,8 +142,10 @@ def bench_pages(data_dir: Path, duration: int, connections: int) -> list[dict]:
     run([QINGDAN, "demo", "--no-serve"], env)  # static files and the demo accounts
     base = f"http://127.0.0.1:{PORT}"
     server = subprocess.Popen(
-        [QINGDAN, "serve", "--bind", f"127.0.0.1:{PORT}", "--workers", "2"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [QINGDAN, "serve", "--bind", f"127.0.0.1:{PORT}"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         for _ in range(100):
@@ -124,13 +156,21 @@ def bench_pages(data_dir: Path, duration: int, connections: int) -> list[dict]:
                 time.sleep(0.2)
         cookie = login(base, data_dir / "demo-accounts.txt")
         tree_html = fetch(f"{base}/admin/org/department/tree/", cookie)
-        tree_rows = sum(tree_html.count(c) for c in ('class="qd-dept"', 'class="qd-unit"', 'class="qd-person'))
+        tree_rows = sum(
+            tree_html.count(c) for c in ('class="qd-dept"', 'class="qd-unit"', 'class="qd-person')
+        )
         tree_rows += len(re.findall(r'<span class="qd-pos-name">', tree_html))
         list_html = fetch(f"{base}/admin/org/department/", cookie)
-        list_rows = len(re.findall(r"<tr[^>]*>\s*<td class=\"action-checkbox", list_html)) or list_html.count('class="action-select"')
+        list_rows = len(
+            re.findall(r"<tr[^>]*>\s*<td class=\"action-checkbox", list_html)
+        ) or list_html.count('class="action-select"')
         results = []
         for name, url, rows in (
-            ("组织机构树 /admin/org/department/tree/", f"{base}/admin/org/department/tree/", tree_rows),
+            (
+                "组织机构树 /admin/org/department/tree/",
+                f"{base}/admin/org/department/tree/",
+                tree_rows,
+            ),
             ("部门列表 /admin/org/department/", f"{base}/admin/org/department/", list_rows),
         ):
             bare = f"{base}/bench/rows/?rows={rows}"
@@ -145,7 +185,9 @@ def bench_pages(data_dir: Path, duration: int, connections: int) -> list[dict]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--keep", action="store_true", help="keep the temporary databases")
@@ -159,11 +201,17 @@ def main() -> None:
         for line in gen["summary"]:
             print("  " + line)
         print(f"  generate: {gen['generate_s']:.1f} s, peak {gen['generate_peak_mb']:.0f} MB")
-        print(f"  peer loaddata of the same rows: {gen['loaddata_s']:.1f} s, peak {gen['loaddata_peak_mb']:.0f} MB")
+        print(
+            f"  peer loaddata of the same rows: {gen['loaddata_s']:.1f} s, peak {gen['loaddata_peak_mb']:.0f} MB"
+        )
         print(f"  ratio generate/loaddata: {gen['generate_s'] / gen['loaddata_s']:.2f}x time")
         pages = bench_pages(Path(gen["data_dir"]), args.duration, args.connections)
-        print(f"\n== pages at city scale, {args.connections} concurrent clients, {args.duration} s each (wrk) ==")
-        print(f"{'page':<40}{'rows':>6}{'p50 ms':>9}{'p95 ms':>9}{'bare p50':>10}{'bare p95':>10}{'p50 ×':>8}{'p95 ×':>8}")
+        print(
+            f"\n== pages at city scale, {args.connections} concurrent clients, {args.duration} s each (wrk) =="
+        )
+        print(
+            f"{'page':<40}{'rows':>6}{'p50 ms':>9}{'p95 ms':>9}{'bare p50':>10}{'bare p95':>10}{'p50 ×':>8}{'p95 ×':>8}"
+        )
         for r in pages:
             p, b = r["page_stats"], r["bare_stats"]
             print(
@@ -173,7 +221,9 @@ def main() -> None:
             if p["errors"] or b["errors"]:
                 print(f"   errors: page {p['errors']}, bare {b['errors']}")
         (ROOT / "bench" / "out").mkdir(exist_ok=True)
-        (ROOT / "bench" / "out" / "org.json").write_text(json.dumps({"generate": gen, "pages": pages}, ensure_ascii=False, indent=1))
+        (ROOT / "bench" / "out" / "org.json").write_text(
+            json.dumps({"generate": gen, "pages": pages}, ensure_ascii=False, indent=1)
+        )
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

@@ -215,8 +215,18 @@ def restrict(queryset: models.QuerySet[M], user: Any, action: Action | str) -> m
 
 
 def can(user: Any, action: Action | str, model: type[models.Model]) -> bool:
-    """Whether the user may perform ``action`` on at least some rows of ``model`` (menus, buttons)."""
-    return scope_q(user, model, action) is not None
+    """Whether the user may perform ``action`` on at least some rows of ``model`` (menus, buttons).
+
+    Asked dozens of times per page (sidebar, app list, buttons), so answered once per user object
+    (one request) and model.
+    """
+    if user is None or not user.is_authenticated:
+        return False
+    memo = user.__dict__.setdefault("_qingdan_can", {})
+    key = (model._meta.label_lower, str(action))
+    if key not in memo:
+        memo[key] = scope_q(user, model, action) is not None
+    return memo[key]
 
 
 def get_for_user(

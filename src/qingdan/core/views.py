@@ -91,6 +91,7 @@ def bench_rows(request: HttpRequest) -> HttpResponse:
     repeat = (n // max(1, rows.count())) + 1
     data = list(rows) * repeat
     body = "".join(
-        f"<tr><td>{escape(code)}</td><td>{escape(name)}</td><td>{h}</td></tr>" for code, name, h in data[:n]
+        f"<tr><td>{escape(code)}</td><td>{escape(name)}</td><td>{h}</td></tr>"
+        for code, name, h in data[:n]
     )
     return HttpResponse(f"<!doctype html><table>{body}</table>")
