@@ -222,9 +222,13 @@ class ExportEscapingTests(TestCase):
         w = build_world()
         from qingdan.org.models import Unit
 
-        Unit.objects.filter(pk=w.unit_a.pk).update(duties="=HYPERLINK(\"http://evil\")")
+        Unit.objects.filter(pk=w.unit_a.pk).update(duties='=HYPERLINK("http://evil")')
         self.client.force_login(w.bianban)
         response = self.client.get(reverse("admin:org_unit_export"))
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
-        duties = [row[5] for row in sheet[1:] if row[3] == "基础教育科"][0]
-        self.assertEqual(duties, "'=HYPERLINK(\"http://evil\")")
+        sheet = (
+            CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+            .get_sheet_by_index(0)
+            .to_python()
+        )
+        duties = next(row[5] for row in sheet[1:] if row[3] == "基础教育科")
+        self.assertEqual(duties, '\'=HYPERLINK("http://evil")')

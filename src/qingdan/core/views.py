@@ -3,12 +3,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.utils.html import escape
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.html import escape
 from django.views.decorators.http import require_POST
 
 from qingdan.core.access import can, get_for_user
