@@ -78,7 +78,8 @@ LOGIN_REDIRECT_URL = "admin:index"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Project-level overrides (e.g. the admin dashboard) win over django-unfold's templates.
+        "DIRS": [PACKAGE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

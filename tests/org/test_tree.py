@@ -121,3 +121,28 @@ class OrgTreeTests(TestCase):
 
     def test_outsiders_and_anonymous(self) -> None:
         self.assertEqual(self.client.get("/admin/org/department/tree/").status_code, 302)
+
+
+class DashboardTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.w = build_world()
+
+    def test_dashboard_shows_the_figures_of_the_users_scope(self) -> None:
+        self.client.force_login(self.w.bianban)
+        html = self.client.get("/admin/").content.decode()
+        self.assertIn("工作台", html)
+        self.assertRegex(html, r'qd-kpi-value">4</div><div class="qd-muted">部门')
+        self.client.force_login(self.w.clerk_a)
+        html = self.client.get("/admin/").content.decode()
+        self.assertRegex(html, r'qd-kpi-value">1</div><div class="qd-muted">部门')
+        self.assertRegex(html, r'qd-kpi-value">5</div><div class="qd-muted">核定编制')
+
+    def test_user_without_grants_is_told_so(self) -> None:
+        from qingdan.core.models import User
+
+        lonely = User.objects.create_user(
+            "lonely", password="x", is_staff=True, home_region=self.w.city
+        )
+        self.client.force_login(lonely)
+        self.assertContains(self.client.get("/admin/"), "尚未被授予任何数据范围")
