@@ -146,6 +146,10 @@ def _grant_q(grant: ResolvedGrant, model: type[models.Model], user: Any, action:
     dept_field: str | None = getattr(model, "scope_department_field", None)
     owner_field: str | None = getattr(model, "scope_owner_field", None)
 
+    if grant.scope == Scope.CUSTOM:
+        if dept_field is None:
+            return None
+        return Q(**{f"{dept_field}__in": grant.custom_department_ids})
     if grant.scope == Scope.ALL or grant.department_id is None:
         if region_field is None:
             return None
@@ -162,8 +166,6 @@ def _grant_q(grant: ResolvedGrant, model: type[models.Model], user: Any, action:
         q = Q(**{dept_field: grant.department_id})
     elif grant.scope == Scope.DEPT_TREE:
         q = Q(**{f"{dept_field}__in": _department_subtree(grant.department_path)})
-    elif grant.scope == Scope.CUSTOM:
-        q = Q(**{f"{dept_field}__in": grant.custom_department_ids})
     elif grant.scope == Scope.SELF:
         if owner_field is None:
             return None
