@@ -1,9 +1,14 @@
-"""Background jobs run through the real django-tasks database worker."""
+"""Background jobs run through the real django-tasks database worker.
+
+These are TransactionTestCases: the worker checks its database connection between tasks
+(``close_old_connections``) and drops one left inside a transaction, which a TestCase's wrapping
+transaction would be on PostgreSQL.
+"""
 
 from __future__ import annotations
 
 from django.core.management import call_command
-from django.test import TestCase
+from django.test import TransactionTestCase
 
 from qingdan.core.models import ChangeLogEntry, Job
 from tests.builders import build_world
@@ -13,15 +18,13 @@ def run_worker() -> None:
     call_command("db_worker", "--batch", "--queue-name", "*", "--no-reload", verbosity=0)
 
 
-class JobTests(TestCase):
-    @classmethod
-    def setUpTestData(cls) -> None:
-        cls.w = build_world()
+class JobTests(TransactionTestCase):
+    def setUp(self) -> None:
+        self.w = build_world()
 
     def test_verify_log_job_runs_in_the_worker_and_reports(self) -> None:
         self.client.force_login(self.w.bianban)
-        with self.captureOnCommitCallbacks(execute=True):
-            response = self.client.post("/changelog/verify/")
+        response = self.client.post("/changelog/verify/")
         job = Job.objects.get()
         self.assertRedirects(response, f"/jobs/{job.pk}/", fetch_redirect_response=False)
         self.assertEqual(job.status, "queued")
@@ -38,8 +41,7 @@ class JobTests(TestCase):
     def test_failed_verification_is_reported_on_the_job(self) -> None:
         ChangeLogEntry.objects.filter(seq=3).delete()
         self.client.force_login(self.w.bianban)
-        with self.captureOnCommitCallbacks(execute=True):
-            self.client.post("/changelog/verify/")
+        self.client.post("/changelog/verify/")
         run_worker()
         job = Job.objects.get()
         self.assertIn("第3条日志缺失", job.message)
@@ -47,8 +49,7 @@ class JobTests(TestCase):
 
     def test_jobs_are_private_to_their_owner_and_scope(self) -> None:
         self.client.force_login(self.w.bianban)
-        with self.captureOnCommitCallbacks(execute=True):
-            self.client.post("/changelog/verify/")
+        self.client.post("/changelog/verify/")
         job = Job.objects.get()
         self.client.force_login(self.w.clerk_b)
         self.assertEqual(self.client.get(f"/jobs/{job.pk}/").status_code, 404)
