@@ -146,3 +146,24 @@ class DashboardTests(TestCase):
         )
         self.client.force_login(lonely)
         self.assertContains(self.client.get("/admin/"), "尚未被授予任何数据范围")
+
+
+class TreeCacheTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.w = build_world()
+
+    def test_cached_tree_changes_after_any_write_and_differs_by_scope(self) -> None:
+        from django.core.cache import cache
+
+        cache.clear()
+        self.client.force_login(self.w.bianban)
+        first = self.client.get("/admin/org/department/tree/").content.decode()
+        self.assertNotIn("督导室", first)
+        b.unit(self.w.dept_a, "U03", "督导室")
+        second = self.client.get("/admin/org/department/tree/").content.decode()
+        self.assertIn("督导室", second)
+        self.client.force_login(self.w.clerk_b)
+        other = self.client.get("/admin/org/department/tree/").content.decode()
+        self.assertNotIn("督导室", other)
+        self.assertNotIn("东川市教育局", other)

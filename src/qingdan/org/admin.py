@@ -23,7 +23,7 @@ from qingdan.org.models import (
     StaffingQuota,
     Unit,
 )
-from qingdan.org.tree import build_org_tree
+from qingdan.org.tree import cached_tree_body
 
 
 @admin.register(Region)
@@ -92,11 +92,10 @@ class DepartmentAdmin(ScopedAdmin):
         on = _parse_date(request.GET.get("as_of")) or timezone.localdate()
         region = request.GET.get("region")
         region_id = int(region) if region and region.isdigit() else None
-        tree = build_org_tree(request.user, on, region_id=region_id)
         context = {
             **self.admin_site.each_context(request),
             "title": "组织机构树",
-            "tree": tree,
+            "tree_body": cached_tree_body(request.user, on, region_id),
             "as_of": on,
             "is_today": on == timezone.localdate(),
             "bad_date": bool(request.GET.get("as_of"))

@@ -8,9 +8,14 @@ the three staffing queries.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 from qingdan.core.access import restrict
 from qingdan.core.choices import Action
@@ -232,3 +237,30 @@ def build_org_tree(user: Any, on: dt.date, *, region_id: int | None = None) -> O
         for r in regions
     ]
     return OrgTree(on, region_nodes, dict(totals))
+
+
+def cached_tree_body(user: Any, on: dt.date, region_id: int | None) -> SafeString:
+    """The rendered tree, cached until the next write anywhere.
+
+    Every write appends to the change log, so the chain head's hash is a version of the whole
+    database: the key holds it, together with what decides the content (the user's scope, the date
+    and the region), and a stale tree can never be served.
+    """
+    from qingdan.core.access import grants_for
+    from qingdan.core.models import ChainHead
+
+    head = ChainHead.objects.filter(pk=1).values_list("last_hash", flat=True).first() or ""
+    scope = sorted(
+        (g.role, g.scope, g.region_id, g.department_id or 0, g.custom_department_ids)
+        for g in grants_for(user)
+    )
+    owner = user.pk if user.is_superuser or any(g.scope == "self" for g in grants_for(user)) else 0
+    digest = hashlib.sha256(repr((scope, owner, on, region_id, head)).encode()).hexdigest()
+    key = f"qingdan:orgtree:{digest}"
+    body = cache.get(key)
+    if body is None:
+        body = render_to_string(
+            "org/_tree_body.html", {"tree": build_org_tree(user, on, region_id=region_id)}
+        )
+        cache.set(key, body, 3600)
+    return mark_safe(body)  # noqa: S308 - rendered by our template, every value escaped there
