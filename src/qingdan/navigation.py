@@ -26,6 +26,9 @@ def _model_item(title: str, icon: str, app: str, model: str) -> dict[str, Any]:
 
 
 def sidebar(request: HttpRequest) -> list[dict[str, Any]]:
+    from qingdan.duties.models import DutyItem
+    from qingdan.oversight.navigation import review_group
+
     return [
         {
             "title": "概览",
@@ -52,6 +55,35 @@ def sidebar(request: HttpRequest) -> list[dict[str, Any]]:
                 _model_item("任职", "assignment_ind", "org", "assignment"),
             ],
         },
+        {
+            "title": "履职清单",
+            "separator": True,
+            "items": [
+                _model_item("三定规定", "gavel", "duties", "mandate"),
+                {
+                    "title": "接收三定规定",
+                    "icon": "upload_file",
+                    "link": reverse("duties:sanding"),
+                    "permission": lambda request: can(request.user, "add", DutyItem),
+                },
+                _model_item("职责事项", "checklist", "duties", "dutyitem"),
+                _model_item("工作任务", "task_alt", "duties", "task"),
+                _model_item("任务岗位", "assignment_ind", "duties", "taskposition"),
+                {
+                    "title": "覆盖与工作量",
+                    "icon": "monitoring",
+                    "link": reverse("duties:coverage"),
+                    "permission": lambda request: can(request.user, "view", DutyItem),
+                },
+                {
+                    "title": "清单检索",
+                    "icon": "search",
+                    "link": reverse("duties:search"),
+                    "permission": lambda request: can(request.user, "view", DutyItem),
+                },
+            ],
+        },
+        review_group(_model_item),
         {
             "title": "系统",
             "separator": True,

@@ -5,5 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("qingdan.core.urls")),
     path("api/", include("qingdan.api.urls")),
+    path("duties/", include("qingdan.duties.urls")),
+    path("review/", include("qingdan.oversight.urls")),
     path("", include("qingdan.portal.urls")),
 ]

@@ -4,6 +4,8 @@ from rest_framework.routers import DefaultRouter
 
 from qingdan.api import org
 from qingdan.api.auth import ThrottledTokenView
+from qingdan.duties import api as duties
+from qingdan.oversight import api as oversight
 
 router = DefaultRouter()
 router.register("regions", org.RegionViewSet, basename="region")
@@ -13,6 +15,12 @@ router.register("quotas", org.StaffingQuotaViewSet, basename="quota")
 router.register("positions", org.PositionViewSet, basename="position")
 router.register("people", org.PersonViewSet, basename="person")
 router.register("assignments", org.AssignmentViewSet, basename="assignment")
+router.register("duty-items", duties.DutyItemViewSet, basename="dutyitem")
+router.register("tasks", duties.TaskViewSet, basename="task")
+router.register("task-positions", duties.TaskPositionViewSet, basename="taskposition")
+router.register("programmes", oversight.ProgrammeViewSet, basename="programme")
+router.register("submissions", oversight.SubmissionViewSet, basename="submission")
+router.register("versions", oversight.ListVersionViewSet, basename="version")
 
 app_name = "api"
 urlpatterns = [

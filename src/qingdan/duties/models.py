@@ -110,6 +110,10 @@ class DutyItem(ListRow):
     units = models.ManyToManyField(
         Unit, blank=True, related_name="duty_items", verbose_name="承担科室"
     )
+    # Folded text plus its character bigrams, kept by the services (``duties.search``) so that
+    # two-character words (防汛, 信访) are found on SQLite and PostgreSQL alike; see docs/duties.md.
+    search_text = models.TextField("检索文本", blank=True, default="", editable=False)
+    changelog_exclude = ("search_text",)
 
     class Meta:
         verbose_name = "职责事项"
@@ -184,6 +188,8 @@ class Task(ListRow):
         "廉政风险等级", max_length=8, choices=c.Level.choices, blank=True, default=""
     )
     has_process = models.BooleanField("有办理流程", default=False)
+    search_text = models.TextField("检索文本", blank=True, default="", editable=False)
+    changelog_exclude = ("search_text",)
 
     class Meta:
         verbose_name = "工作任务"
