@@ -162,6 +162,11 @@ MEDIA_ROOT = DATA_DIR / "files"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("QINGDAN_MAX_REQUEST_BYTES", 5 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# 工作饱和度: effective working hours a person gives in a year (250 working days × 6.6 hours).
+QINGDAN_STANDARD_ANNUAL_HOURS = env_int(
+    "QINGDAN_STANDARD_ANNUAL_HOURS", 1650, minimum=100, maximum=8760
+)
+
 # Only for bench/: a bare view returning N rows through the same server and middleware.
 QINGDAN_BENCH_VIEWS = env_bool("QINGDAN_BENCH_VIEWS", False)
 QINGDAN_MAX_UPLOAD_BYTES = env_int("QINGDAN_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1024)

@@ -130,3 +130,14 @@ class ApiTests(TestCase):
 
     def test_anonymous_is_refused(self) -> None:
         self.assertEqual(APIClient().get("/api/v1/units/").status_code, 401)
+
+
+class ApiFilterTests(TestCase):
+    def test_malformed_id_filters_are_a_400_not_a_crash(self) -> None:
+        w = build_world()
+        client = APIClient()
+        client.force_authenticate(w.bianban)
+        response = client.get("/api/v1/units/?department=abc")
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("整数", str(response.json()))
+        self.assertEqual(client.get(f"/api/v1/units/?department={w.dept_a.pk}").json()["count"], 1)

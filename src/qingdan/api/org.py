@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 
 from qingdan.api.base import ScopedSerializer, ScopedViewSet
 from qingdan.org import services
@@ -180,8 +181,11 @@ def _viewset(
         qs = ScopedViewSet.get_queryset(self).order_by(*ordering)
         for param, lookup in filters.items():
             value = self.request.query_params.get(param)
-            if value:
-                qs = qs.filter(**{lookup: value})
+            if not value:
+                continue
+            if lookup.endswith("_id") and not value.isdigit():
+                raise ValidationError({param: "应为整数编号。"})
+            qs = qs.filter(**{lookup: value})
         return qs
 
     create, update, delete = (

@@ -24,20 +24,15 @@ from qingdan.core.choices import Action
 from qingdan.duties import coverage as cov
 from qingdan.duties.choices import DutySource, ListStatus
 from qingdan.duties.models import DutyItem, Task, TaskPosition
-from qingdan.env import env_int
 from qingdan.org.choices import AssignmentKind, PersonStatus, StaffingType
 from qingdan.org.choices import Status as OrgStatus
 from qingdan.org.models import Assignment, Department, Person, Position, Region, StaffingQuota, Unit
 
-DEFAULT_STANDARD_HOURS = 1650  # 250 working days × 6.6 effective hours
-
 
 def rules() -> cov.Rules:
-    """Rules from settings: ``QINGDAN_STANDARD_ANNUAL_HOURS`` (setting or environment variable)
-    and, optionally, ``QINGDAN_SATURATION_BANDS`` / ``QINGDAN_TASK_ROLE_WEIGHTS`` settings."""
-    hours = getattr(settings, "QINGDAN_STANDARD_ANNUAL_HOURS", None) or env_int(
-        "QINGDAN_STANDARD_ANNUAL_HOURS", DEFAULT_STANDARD_HOURS, minimum=1, maximum=8760
-    )
+    """Rules from settings: ``QINGDAN_STANDARD_ANNUAL_HOURS`` (read from the environment at
+    start-up) and, optionally, ``QINGDAN_SATURATION_BANDS`` / ``QINGDAN_TASK_ROLE_WEIGHTS``."""
+    hours = settings.QINGDAN_STANDARD_ANNUAL_HOURS
     bands = getattr(settings, "QINGDAN_SATURATION_BANDS", None) or cov.DEFAULT_BANDS
     weights = getattr(settings, "QINGDAN_TASK_ROLE_WEIGHTS", None) or {}
     return cov.Rules(
