@@ -1,0 +1,150 @@
+"""Fast bulk insert of list rows for the importer and the demo generator.
+
+``QuerySet.bulk_create`` compiles every value of every row through the SQL compiler; at a city's
+scale (~100,000 rows of 10–30 columns) that compilation, not the database, is most of the time.
+:func:`insert` prepares each value exactly as the ORM does (``pre_save`` for auto-now fields,
+``get_db_prep_save`` for the adaptation) and sends one parameterised ``INSERT`` through the
+cursor's ``executemany``; the statement is built from the model's own metadata (quoted table and
+column names), never from input. The new ids, and columns the database computes, are then read
+back by the rows' natural key (codes are unique per department), so it works the same on SQLite
+and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
+from operator import attrgetter
+from typing import Any, TypeVar
+
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.utils import timezone
+
+M = TypeVar("M", bound=models.Model)
+BATCH = 2000
+
+
+# Columns whose Python value (already checked by full_clean) is what the driver takes.
+_PLAIN = frozenset(
+    {
+        "CharField",
+        "TextField",
+        "BooleanField",
+        "IntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "BigIntegerField",
+        "ForeignKey",
+    }
+)
+
+
+def _reader(field: models.Field, connection: Any) -> Callable[[Any], Any]:
+    """value of ``field`` on an object → database parameter, as ``bulk_create`` would send it."""
+    if field.get_internal_type() in _PLAIN:
+        return attrgetter(field.attname)
+    return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
+
+
+def _fields(model: type[models.Model]) -> list[models.Field]:
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if not f.primary_key and not getattr(f, "generated", False)
+    ]
+
+
+def insert(
+    rows: Sequence[M],
+    *,
+    key: Callable[[Any], Hashable],
+    lookup: models.QuerySet[M],
+    key_fields: Sequence[str],
+    read_back: Sequence[str] = (),
+) -> None:
+    """INSERT ``rows`` and give each its id (and ``read_back`` columns) from ``lookup``.
+
+    ``key(obj)`` must equal the tuple of ``key_fields`` values read back from ``lookup`` (e.g. the
+    department's rows, by code), and be unique among them.
+    """
+    if not rows:
+        return
+    model = type(rows[0])
+    fields = _fields(model)
+    connection = connections[DEFAULT_DB_ALIAS]
+    now = timezone.now()
+    stamped = [
+        f.attname
+        for f in fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    stamp = models.DateTimeField().get_db_prep_save(now, connection)
+    readers = [
+        (lambda obj, value=stamp: value) if f.attname in stamped else _reader(f, connection)
+        for f in fields
+    ]
+    parents = [f for f in fields if f.is_relation and f.many_to_one]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from model metadata
+        quote(model._meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    for obj in rows:
+        for name in stamped:
+            setattr(obj, name, now)  # one timestamp for the batch, as the snapshots will show
+        for f in parents:
+            # A parent saved in the same import: take its new id (as bulk_create does).
+            if getattr(obj, f.attname) is None and f.is_cached(obj):
+                parent = f.get_cached_value(obj)
+                if parent is not None:
+                    if parent.pk is None:
+                        raise ValueError(f"{f.name} of {obj!r} is not saved yet")
+                    # Through the relation, so the cached parent stays (str(), snapshots).
+                    setattr(obj, f.name, parent)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            params = [[read(obj) for read in readers] for obj in rows[start : start + BATCH]]
+            cursor.executemany(sql, params)
+    by_key = {key(obj): obj for obj in rows}
+    names = [*key_fields, "pk", *read_back]
+    width = len(key_fields)
+    for values in lookup.values_list(*names).iterator(chunk_size=5000):
+        obj = by_key.get(values[:width] if width > 1 else values[0])
+        if obj is None:
+            continue
+        obj.pk = values[width]
+        for name, value in zip(read_back, values[width + 1 :], strict=True):
+            setattr(obj, name, value)
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def insert_links(through: type[models.Model], pairs: Sequence[tuple[int, int]]) -> None:
+    """Rows of a many-to-many table: (source id, target id) pairs, no ids needed back."""
+    if not pairs:
+        return
+    fields = _fields(through)
+    connection = connections[DEFAULT_DB_ALIAS]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES (%s, %s)".format(  # noqa: S608 - names from model metadata
+        quote(through._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(pairs), BATCH * 5):
+            cursor.executemany(sql, [list(p) for p in pairs[start : start + BATCH * 5]])
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while ~100,000 rows and their log entries are
+    built: they hold no reference cycles worth collecting, and at a city's scale the collector's
+    repeated passes over the growing heap otherwise cost more than building the rows."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
