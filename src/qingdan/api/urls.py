@@ -6,6 +6,7 @@ from qingdan.api import org
 from qingdan.api.auth import ThrottledTokenView
 from qingdan.duties import api as duties
 from qingdan.oversight import api as oversight
+from qingdan.processes import api as processes
 
 router = DefaultRouter()
 router.register("regions", org.RegionViewSet, basename="region")
@@ -21,6 +22,7 @@ router.register("task-positions", duties.TaskPositionViewSet, basename="taskposi
 router.register("programmes", oversight.ProgrammeViewSet, basename="programme")
 router.register("submissions", oversight.SubmissionViewSet, basename="submission")
 router.register("versions", oversight.ListVersionViewSet, basename="version")
+router.register("processes", processes.ProcessViewSet, basename="process")
 
 app_name = "api"
 urlpatterns = [

@@ -1,0 +1,102 @@
+"""The demo's processes: one per task with ``has_process``, valid, mapped onto the department,
+logged once each, re-engineered on a tenth with the seed-style totals, deterministic by seed."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+
+from django.db import transaction
+from django.test import TestCase
+
+from qingdan.core.changelog import verify_chain
+from qingdan.core.models import ChangeLogEntry
+from qingdan.demo.generator import generate
+from qingdan.demo.processes import generate_processes
+from qingdan.duties.models import Task
+from qingdan.processes.graph import load_drafts
+from qingdan.processes.lanes import directories
+from qingdan.processes.metrics import reengineering_report
+from qingdan.processes.models import Process, Step
+from qingdan.processes.rules import check_all, errors
+
+
+def digest() -> str:
+    h = hashlib.sha256()
+    rows = Process.objects.order_by("task_id", "version").values_list(
+        "task_id", "version", "name", "kind", "step_count", "material_count", "path_days"
+    )
+    for row in rows:
+        h.update(repr(row).encode())
+    for row in Step.objects.order_by("process__task_id", "process__version", "order").values_list(
+        "code", "name", "lane_unit_id", "lane_position_id", "lane_label", "time_limit_days"
+    ):
+        h.update(repr(row).encode())
+    return h.hexdigest()
+
+
+class Rollback(Exception):
+    pass
+
+
+class DemoProcessTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        generate("small", 7)
+        if not Process.objects.exists():  # until the duties demo marks tasks itself
+            Task.objects.exclude(status="revoked").update(has_process=True)
+            generate_processes(7)
+
+    def test_every_flagged_task_has_one_current_process_of_its_department(self) -> None:
+        flagged = Task.objects.filter(has_process=True).exclude(status="revoked")
+        current = Process.objects.filter(is_current=True)
+        self.assertEqual(
+            sorted(flagged.values_list("id", "department_id")),
+            sorted(current.values_list("task_id", "department_id")),
+        )
+
+    def test_processes_are_valid_and_lanes_belong_to_the_department(self) -> None:
+        processes = list(Process.objects.all())
+        drafts = load_drafts(processes)
+        dirs = directories({p.department_id for p in processes})
+        codes: Counter[str] = Counter()
+        for p in processes:
+            d = dirs[p.department_id]
+            for problem in errors(check_all(drafts[p.pk], d)):
+                codes[problem.code] += 1
+            units = {s.lane.unit_id for s in drafts[p.pk].steps if s.lane.unit_id}
+            self.assertLessEqual(units, set(d.units))
+        # As in real audits, some processes take longer than the law allows; nothing else is wrong.
+        self.assertLessEqual(set(codes), {"exceeds_legal_limit"})
+        self.assertLess(codes["exceeds_legal_limit"], len(processes) / 4)
+
+    def test_a_tenth_is_re_engineered_with_seed_proportional_totals(self) -> None:
+        current = Process.objects.filter(is_current=True).count()
+        afters = Process.objects.filter(before__isnull=False)
+        self.assertEqual(afters.count(), round(current * 0.1))
+        self.assertFalse(Process.objects.filter(afters__isnull=False, is_current=True).exists())
+        f = reengineering_report(None).figures
+        self.assertEqual(f.steps_removed, round(1963 * current / 24897))
+        self.assertEqual(f.materials_removed, round(1568 * current / 24897))
+        self.assertGreater(f.days_saved, 0)
+        self.assertEqual(f.processes, current)
+
+    def test_one_log_entry_per_process_and_the_chain_verifies(self) -> None:
+        entries = ChangeLogEntry.objects.filter(model="processes.process")
+        self.assertEqual(entries.count(), Process.objects.count())
+        entry = entries.order_by("seq").first()
+        process = Process.objects.get(pk=entry.object_id)
+        self.assertEqual(len(entry.after["steps"]), process.steps.count())
+        self.assertTrue(verify_chain().ok)
+
+    def test_same_seed_gives_the_same_processes(self) -> None:
+        first = digest()
+        try:
+            with transaction.atomic():
+                Process.objects.filter(before__isnull=False).delete()
+                Process.objects.all().delete()
+                generate_processes(7)
+                self.assertEqual(digest(), first)
+                raise Rollback
+        except Rollback:
+            pass
