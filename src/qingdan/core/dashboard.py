@@ -69,5 +69,8 @@ def dashboard_context(user: Any, on: dt.date) -> dict[str, Any]:
 
 
 def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]:
+    from qingdan.documents.statistics.data import dashboard_statistics
+
     context["dashboard"] = dashboard_context(request.user, timezone.localdate())
+    context["statistics"] = dashboard_statistics(request.user)  # 统计分析: headline and 综述
     return context

@@ -1,0 +1,193 @@
+"""A flowchart ``Layout`` drawn as vector graphics on a reportlab canvas (for the PDF handbook).
+
+Same picture as the SVG and the Word drawing: lanes with filled headers, GB/T 1526 shapes, the
+routed orthogonal flows with arrowheads (dashed when looping back), condition labels, and the
+time-limit and risk-point pills. Coordinates and line breaks all come from the layout; text is
+drawn in the embedded CJK font, so it renders on a machine with no Chinese fonts.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from reportlab.lib.colors import HexColor, white
+from reportlab.platypus import Flowable
+
+from qingdan.processes.flowchart.drawingml import drawing_scale
+from qingdan.processes.flowchart.layout import Layout, NodeBox, TextLine
+from qingdan.processes.flowchart.plan import TITLE_LINE_H
+from qingdan.processes.flowchart.svg import HEADER_FILL, LANE_STROKE, RISK_COLORS, STROKE
+
+PT_PER_MM = 72 / 25.4
+INK = HexColor(STROKE)
+LANE = HexColor(LANE_STROKE)
+HEADER = HexColor(HEADER_FILL)
+TIME_FILL, TIME_STROKE, TIME_TEXT = HexColor("#e3f2fd"), HexColor("#1565c0"), HexColor("#0d47a1")
+RISK = {level: HexColor(color) for level, color in RISK_COLORS.items()}
+
+
+class FlowchartFlowable(Flowable):
+    """A laid-out chart scaled to fit ``max_w`` × ``max_h`` points (title left to the caption)."""
+
+    def __init__(self, layout: Layout, max_w: float, max_h: float, font: str) -> None:
+        super().__init__()
+        self.layout = layout
+        self.font = font
+        self.y0 = len(layout.title_lines) * TITLE_LINE_H + 6.0 if layout.title_lines else 0.0
+        mm_per_px = drawing_scale(
+            layout, max_width_mm=max_w / PT_PER_MM, max_height_mm=max_h / PT_PER_MM, title=False
+        )
+        self.k = mm_per_px * PT_PER_MM  # points per layout px
+        self.width = layout.width * self.k
+        self.height = (layout.height - self.y0) * self.k
+        self.hAlign = "CENTER"
+
+    def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    # px → points, y flipped (PDF's origin is at the bottom left)
+    def X(self, x: float) -> float:
+        return x * self.k
+
+    def Y(self, y: float) -> float:
+        return self.height - (y - self.y0) * self.k
+
+    def draw(self) -> None:
+        c = self.canv
+        c.saveState()
+        c.setLineJoin(1)
+        for lane in self.layout.lanes:
+            self._rect(lane.x, lane.y, lane.w, lane.h, stroke=LANE, width=1.0)
+            self._rect(lane.x, lane.y, lane.w, lane.header_h, stroke=LANE, fill=HEADER, width=1.0)
+            for line in lane.header_lines:
+                self._text(line, bold=True)
+        for edge in self.layout.edges:
+            self._edge(edge.points, edge.back)
+        for edge in self.layout.edges:
+            if edge.label_box is None:
+                continue
+            x, y, w, h = edge.label_box
+            c.saveState()
+            c.setFillColor(white)
+            c.setFillAlpha(0.85)
+            c.rect(self.X(x), self.Y(y + h), w * self.k, h * self.k, stroke=0, fill=1)
+            c.restoreState()
+            for line in edge.label_lines:
+                self._text(line)
+        for node in self.layout.nodes:
+            self._node(node)
+        c.restoreState()
+
+    def _width(self, px: float) -> float:
+        return max(0.5, px * self.k)
+
+    def _rect(
+        self, x: float, y: float, w: float, h: float, *, stroke: Any, fill: Any = None, width: float
+    ) -> None:
+        c = self.canv
+        c.setStrokeColor(stroke)
+        c.setLineWidth(self._width(width))
+        if fill is not None:
+            c.setFillColor(fill)
+        c.rect(
+            self.X(x), self.Y(y + h), w * self.k, h * self.k, stroke=1, fill=int(fill is not None)
+        )
+
+    def _text(self, line: TextLine, *, bold: bool = False, color: Any = None) -> None:
+        c = self.canv
+        size = line.size * self.k
+        c.setFont(self.font, size)
+        c.setFillColor(color or HexColor("#212121"))
+        if bold:
+            # The embedded face has no bold; fill and stroke the glyphs to thicken them.
+            c.setStrokeColor(color or HexColor("#212121"))
+            c.setLineWidth(size * 0.03)
+            text = c.beginText()
+            text.setTextRenderMode(2)
+            text.setFont(self.font, size)
+            width = c.stringWidth(line.text, self.font, size)
+            x = self.X(line.x) - (width / 2 if line.anchor == "middle" else 0)
+            text.setTextOrigin(x, self.Y(line.y))
+            text.textOut(line.text)
+            c.drawText(text)
+            return
+        if line.anchor == "middle":
+            c.drawCentredString(self.X(line.x), self.Y(line.y), line.text)
+        else:
+            c.drawString(self.X(line.x), self.Y(line.y), line.text)
+
+    def _edge(self, points: tuple[tuple[float, float], ...], back: bool) -> None:
+        if len(points) < 2:
+            return
+        c = self.canv
+        c.setStrokeColor(INK)
+        c.setFillColor(INK)
+        c.setLineWidth(self._width(1.2))
+        pts = [(self.X(x), self.Y(y)) for x, y in points]
+        # Stop the line at the arrow's base so its end does not poke through the arrowhead.
+        (ax, ay), (bx, by) = pts[-2], pts[-1]
+        length = math.hypot(bx - ax, by - ay) or 1.0
+        head = max(2.5, 8.0 * self.k)
+        ux, uy = (bx - ax) / length, (by - ay) / length
+        base = (bx - ux * head, by - uy * head)
+        path = c.beginPath()
+        path.moveTo(*pts[0])
+        for p in pts[1:-1]:
+            path.lineTo(*p)
+        path.lineTo(*base)
+        if back:
+            c.setDash(4 * self.k + 1, 2.5 * self.k + 1)
+        c.drawPath(path, stroke=1, fill=0)
+        c.setDash()
+        arrow = c.beginPath()
+        half = head * 0.4
+        arrow.moveTo(bx, by)
+        arrow.lineTo(base[0] - uy * half, base[1] + ux * half)
+        arrow.lineTo(base[0] + uy * half, base[1] - ux * half)
+        arrow.close()
+        c.drawPath(arrow, stroke=0, fill=1)
+
+    def _node(self, n: NodeBox) -> None:
+        c = self.canv
+        x, y, w, h = self.X(n.x), self.Y(n.y + n.h), n.w * self.k, n.h * self.k
+        if n.shape == "bar":
+            c.setFillColor(INK)
+            c.rect(x, y, w, h, stroke=0, fill=1)
+            for line in n.lines:
+                self._text(line)
+            return
+        color = RISK.get(n.risk_level or "", INK)
+        c.setStrokeColor(color)
+        c.setFillColor(white)
+        c.setLineWidth(self._width(1.6 if n.risk_level == "高" else 1.2))
+        if n.shape == "terminal":
+            c.roundRect(x, y, w, h, h / 2, stroke=1, fill=1)
+        elif n.shape == "decision":
+            path = c.beginPath()
+            path.moveTo(x + w / 2, y + h)
+            path.lineTo(x + w, y + h / 2)
+            path.lineTo(x + w / 2, y)
+            path.lineTo(x, y + h / 2)
+            path.close()
+            c.drawPath(path, stroke=1, fill=1)
+        else:
+            c.roundRect(x, y, w, h, 2 * self.k, stroke=1, fill=1)
+        for line in n.lines:
+            self._text(line)
+        for m in n.markers:
+            mx, my, mw, mh = self.X(m.x), self.Y(m.y + m.h), m.w * self.k, m.h * self.k
+            if m.kind == "risk":
+                c.setFillColor(RISK.get(m.level or "", INK))
+                c.roundRect(mx, my, mw, mh, 3 * self.k, stroke=0, fill=1)
+                text_color = white
+            else:
+                c.setFillColor(TIME_FILL)
+                c.setStrokeColor(TIME_STROKE)
+                c.setLineWidth(max(0.3, 0.6 * self.k))
+                c.roundRect(mx, my, mw, mh, 3 * self.k, stroke=1, fill=1)
+                text_color = TIME_TEXT
+            size = 10.0 * self.k
+            c.setFont(self.font, size)
+            c.setFillColor(text_color)
+            c.drawCentredString(mx + mw / 2, my + mh / 2 - size * 0.36, m.text)
