@@ -25,6 +25,30 @@ def _model_item(title: str, icon: str, app: str, model: str) -> dict[str, Any]:
     }
 
 
+def _process_group() -> dict[str, Any]:
+    from qingdan.processes.models import Process
+
+    return {
+        "title": "流程",
+        "separator": True,
+        "items": [
+            _model_item("流程图", "account_tree", "processes", "process"),
+            {
+                "title": "新建流程",
+                "icon": "add_chart",
+                "link": reverse("processes:new"),
+                "permission": lambda request: can(request.user, "add", Process),
+            },
+            {
+                "title": "流程再造成效",
+                "icon": "trending_down",
+                "link": reverse("processes:metrics"),
+                "permission": lambda request: can(request.user, "view", Process),
+            },
+        ],
+    }
+
+
 def sidebar(request: HttpRequest) -> list[dict[str, Any]]:
     from qingdan.duties.models import DutyItem
     from qingdan.oversight.navigation import review_group
@@ -39,6 +63,12 @@ def sidebar(request: HttpRequest) -> list[dict[str, Any]]:
                     "title": "组织机构树",
                     "icon": "account_tree",
                     "link": reverse("admin:org_tree"),
+                },
+                {
+                    "title": "统计分析",
+                    "icon": "bar_chart",
+                    "link": reverse("statistics:index"),
+                    "permission": lambda request: can(request.user, "view", DutyItem),
                 },
             ],
         },
@@ -70,6 +100,12 @@ def sidebar(request: HttpRequest) -> list[dict[str, Any]]:
                 _model_item("工作任务", "task_alt", "duties", "task"),
                 _model_item("任务岗位", "assignment_ind", "duties", "taskposition"),
                 {
+                    "title": "Excel导入导出",
+                    "icon": "table_view",
+                    "link": reverse("duties:excel"),
+                    "permission": lambda request: can(request.user, "view", DutyItem),
+                },
+                {
                     "title": "覆盖与工作量",
                     "icon": "monitoring",
                     "link": reverse("duties:coverage"),
@@ -84,6 +120,7 @@ def sidebar(request: HttpRequest) -> list[dict[str, Any]]:
             ],
         },
         review_group(_model_item),
+        _process_group(),
         {
             "title": "系统",
             "separator": True,

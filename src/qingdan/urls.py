@@ -7,5 +7,8 @@ urlpatterns = [
     path("api/", include("qingdan.api.urls")),
     path("duties/", include("qingdan.duties.urls")),
     path("review/", include("qingdan.oversight.urls")),
+    path("processes/", include("qingdan.processes.urls")),
+    path("statistics/", include("qingdan.documents.statistics.urls")),
+    path("compilation/", include("qingdan.documents.compilation.urls")),
     path("", include("qingdan.portal.urls")),
 ]

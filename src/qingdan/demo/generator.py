@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ class GenerationReport:
 
 
 def generate(scale: str, seed: int, *, acting_user: Any = None) -> GenerationReport:
+    from qingdan.demo.duties import generate_duties, seed_review_stages
     from qingdan.demo.org import generate_org
 
     if Region.objects.exists():
@@ -29,4 +31,17 @@ def generate(scale: str, seed: int, *, acting_user: Any = None) -> GenerationRep
     org = generate_org(scale, seed, acting_user)
     report.counts.update(org.counts())
     report.seconds["机构编制"] = time.perf_counter() - started
+    started = time.perf_counter()
+    duties = generate_duties(org, scale, seed, acting_user)
+    report.counts.update(duties.counts())
+    report.seconds["三定规定与履职清单"] = time.perf_counter() - started
+    started = time.perf_counter()
+    review = seed_review_stages(org.departments, random.Random(seed), acting_user)
+    report.counts.update(review)
+    report.seconds["二报二审进度"] = time.perf_counter() - started
+    started = time.perf_counter()
+    from qingdan.demo.processes import generate_processes
+
+    report.counts.update(generate_processes(seed, acting_user).counts())
+    report.seconds["流程图"] = time.perf_counter() - started
     return report
