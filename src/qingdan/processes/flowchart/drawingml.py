@@ -46,6 +46,13 @@ NS_DECL = " ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in NS.items())
 LABEL_FONT_EAST_ASIA = "宋体"
 LABEL_FONT_LATIN = "Arial"
 TIME_FILL, TIME_TEXT = "E3F2FD", "0D47A1"
+MAX_NAME = 250
+
+
+def _name(text: str) -> str:
+    """A shape name for an attribute: capped (Word's limit is 255), then escaped — capping the
+    escaped text could cut an entity such as ``&amp;`` in half and break the document."""
+    return escape_xml(text[:MAX_NAME])
 
 
 def _hex(color: str) -> str:
@@ -240,7 +247,7 @@ def _shape(
     nv = '<wps:cNvSpPr txBox="1"/>' if text_box else "<wps:cNvSpPr/>"
     content = f"<wps:txbx><w:txbxContent>{text}</w:txbxContent></wps:txbx>" if text else ""
     return (
-        f'<wps:wsp><wps:cNvPr id="{ids()}" name="{escape_xml(name)[:250]}"/>{nv}'
+        f'<wps:wsp><wps:cNvPr id="{ids()}" name="{_name(name)}"/>{nv}'
         f"<wps:spPr>{sp_pr}</wps:spPr>{content}{body or _body('ctr')}</wps:wsp>"
     )
 
@@ -300,7 +307,7 @@ def _connector(
             f"</a:xfrm>{_geom('straightConnector1')}<a:noFill/>{_line(s, STROKE, 1.2, arrow)}"
         )
         return (
-            f'<wps:wsp><wps:cNvPr id="{ids()}" name="{escape_xml(name)[:250]}"/><wps:cNvCnPr/>'
+            f'<wps:wsp><wps:cNvPr id="{ids()}" name="{_name(name)}"/><wps:cNvCnPr/>'
             f"<wps:spPr>{sp_pr}</wps:spPr><wps:bodyPr/></wps:wsp>"
         )
     # Several segments: a freeform polyline through the routed points, arrow at its end.
@@ -321,7 +328,7 @@ def _connector(
         f"{geometry}<a:noFill/>{_line(s, STROKE, 1.2, arrow)}"
     )
     return (
-        f'<wps:wsp><wps:cNvPr id="{ids()}" name="{escape_xml(name)[:250]}"/><wps:cNvSpPr/>'
+        f'<wps:wsp><wps:cNvPr id="{ids()}" name="{_name(name)}"/><wps:cNvSpPr/>'
         f"<wps:spPr>{sp_pr}</wps:spPr><wps:bodyPr/></wps:wsp>"
     )
 
@@ -435,7 +442,7 @@ def drawing_xml(
         first_id=first_shape_id,
     )
     ns = f" {NS_DECL}" if declare_namespaces else ""
-    name = escape_xml(f"流程图：{layout.title}")[:250]
+    name = _name(f"流程图：{layout.title}")
     return (
         f"<w:drawing{ns}>"
         '<wp:inline distT="0" distB="0" distL="0" distR="0">'
