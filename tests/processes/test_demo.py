@@ -8,17 +8,22 @@ from collections import Counter
 
 from django.db import transaction
 from django.test import TestCase
+from lxml import etree
 
 from qingdan.core.changelog import verify_chain
 from qingdan.core.models import ChangeLogEntry
 from qingdan.demo.generator import generate
 from qingdan.demo.processes import generate_processes
 from qingdan.duties.models import Task
-from qingdan.processes.graph import load_drafts
+from qingdan.processes import services
+from qingdan.processes.flowchart import from_bpmn, layout, render_svg, to_bpmn
+from qingdan.processes.flowchart.quality import measure_layout
+from qingdan.processes.graph import draft_to_graph, graph_to_draft, load_draft, load_drafts
 from qingdan.processes.lanes import directories
 from qingdan.processes.metrics import reengineering_report
 from qingdan.processes.models import Process, Step
 from qingdan.processes.rules import check_all, errors
+from tests.processes.helpers import bpmn_schema
 
 
 def digest() -> str:
@@ -80,6 +85,61 @@ class DemoProcessTests(TestCase):
         self.assertEqual(f.materials_removed, round(1568 * current / 24897))
         self.assertGreater(f.days_saved, 0)
         self.assertEqual(f.processes, current)
+
+    def test_every_process_draws_cleanly_and_its_bpmn_validates_and_imports_back_unchanged(
+        self,
+    ) -> None:
+        """The issue's "done when", on every process of the small demo (befores included)."""
+        processes = list(Process.objects.order_by("pk"))
+        drafts = load_drafts(processes)
+        dirs = directories({p.department_id for p in processes})
+        schema = bpmn_schema()
+        for p in processes:
+            draft, d = drafts[p.pk], dirs[p.department_id]
+            graph = draft_to_graph(draft, d)
+            drawing = layout(graph)
+            quality = measure_layout(drawing, crossings=False)
+            self.assertEqual(quality.node_overlaps, 0, p.name)
+            self.assertEqual(quality.edges_through_nodes, 0, p.name)
+            self.assertEqual(len(drawing.lanes), len(graph.lanes), p.name)
+            svg = render_svg(drawing)
+            self.assertTrue(svg.startswith("<svg"), p.name)
+            xml = to_bpmn(graph, drawing)
+            doc = etree.fromstring(xml.encode("utf-8"))
+            self.assertTrue(schema.validate(doc), f"{p.name}: {schema.error_log}")
+            back = from_bpmn(xml.encode("utf-8"))
+            self.assertEqual(back, graph, p.name)
+            # What import_bpmn would save: the same steps, lanes, flows, materials and risks.
+            self.assertEqual(graph_to_draft(back, d, previous=draft), draft, p.name)
+
+    def test_importing_a_demo_process_export_gives_the_same_process(self) -> None:
+        for process in Process.objects.filter(is_current=True, before__isnull=False)[:2]:
+            fresh = services.import_bpmn(
+                process, services.export_bpmn(process).encode(), acting_user=None
+            )
+            self.assertEqual(fresh.version, process.version + 1)
+            self.assertEqual(load_draft(fresh), load_draft(process))
+            self.assertEqual(
+                (fresh.step_count, fresh.material_count, fresh.risk_count, fresh.path_days),
+                (process.step_count, process.material_count, process.risk_count, process.path_days),
+            )
+
+    def test_metrics_page_reads_the_seed_style_sentence_from_the_data(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.urls import reverse
+
+        f = reengineering_report(None).figures
+        expected = (
+            f"减少办事环节{f.steps_removed}个、精简办事手续{f.materials_removed}项、"
+            f"压缩办理时限{f.days_saved.normalize():f}个工作日"
+        )
+        self.assertEqual(f.sentence, expected)
+        admin = get_user_model().objects.filter(is_superuser=True).first()
+        if admin is None:
+            admin = get_user_model().objects.create_superuser("metrics-admin", "", "x")
+        self.client.force_login(admin)
+        page = self.client.get(reverse("processes:metrics"))
+        self.assertContains(page, expected)
 
     def test_one_log_entry_per_process_and_the_chain_verifies(self) -> None:
         entries = ChangeLogEntry.objects.filter(model="processes.process")

@@ -43,7 +43,7 @@ class RollupTests(SimpleTestCase):
         self.assertEqual((f.steps_before, f.steps_after, f.steps_removed), (25, 23, 2))
         self.assertEqual(f.materials_removed, 4)
         self.assertEqual(f.days_saved, Decimal("8.5"))
-        self.assertEqual(f.sentence, "减少办事环节2个、精简办事手续4项")
+        self.assertEqual(f.sentence, "减少办事环节2个、精简办事手续4项、压缩办理时限8.5个工作日")
         self.assertEqual([r.name for r in report.regions], ["东川市", "河西区"])
         city = report.regions[0]
         self.assertEqual(city.figures.steps_removed, 2)
@@ -60,6 +60,14 @@ class RollupTests(SimpleTestCase):
             steps_before=5000, steps_after=3037, materials_before=4000, materials_after=2432
         )
         self.assertEqual(sentence(f), "减少办事环节1963个、精简办事手续1568项")
+        f.days_before, f.days_after = Decimal("120.0"), Decimal("80.0")
+        self.assertEqual(
+            sentence(f), "减少办事环节1963个、精简办事手续1568项、压缩办理时限40个工作日"
+        )
+        f.days_after = Decimal("120.5")
+        self.assertEqual(
+            sentence(f), "减少办事环节1963个、精简办事手续1568项、办理时限增加0.5个工作日"
+        )
 
 
 class ReportTests(TestCase):
@@ -110,6 +118,6 @@ class ReportTests(TestCase):
     def test_page_shows_the_seed_style_sentence(self) -> None:
         self.client.force_login(self.pw.w.bianban)
         page = self.client.get(reverse("processes:metrics"))
-        self.assertContains(page, "减少办事环节1个、精简办事手续3项")
+        self.assertContains(page, "减少办事环节1个、精简办事手续3项、压缩办理时限7个工作日")
         page = self.client.get(reverse("processes:metrics") + f"?department={self.pw.w.dept_a.pk}")
         self.assertContains(page, "10 → 9")

@@ -4,7 +4,7 @@ A re-engineering pair is an "after" process (``Process.before`` set, not revoked
 "before" version. Per pair: 办事环节 (action and decision steps) removed, 办事手续 (materials)
 removed, and working days saved on the longest path. Figures are net: a pair that adds a step
 counts against the total. Rolled up per department, per region (its own departments) and overall,
-they give the seed's sentence: "减少办事环节1963个、精简办事手续1568项".
+they give the seed's sentence: "减少办事环节1963个、精简办事手续1568项", with the days saved.
 
 ``rollup`` is pure (tested on hand-built rows); ``reengineering_report`` reads the rows in a
 fixed number of queries whatever the size of the region, inside the user's data scope (``user=None``: no
@@ -91,8 +91,21 @@ class Figures:
 
 
 def sentence(f: Figures) -> str:
-    """The seeds' wording: "减少办事环节N个、精简办事手续M项"."""
-    return f"减少办事环节{f.steps_removed}个、精简办事手续{f.materials_removed}项"
+    """The seeds' wording: "减少办事环节N个、精简办事手续M项", then the working days taken off
+    the longest paths ("压缩办理时限D个工作日") when that changed."""
+    text = f"减少办事环节{f.steps_removed}个、精简办事手续{f.materials_removed}项"
+    days = f.days_saved
+    if days > 0:
+        text += f"、压缩办理时限{format_days(days)}个工作日"
+    elif days < 0:
+        text += f"、办理时限增加{format_days(-days)}个工作日"
+    return text
+
+
+def format_days(days: Decimal) -> str:
+    """7 for 7.0, 8.5 for 8.50: no trailing zeros, never an exponent."""
+    text = f"{days.quantize(Decimal('0.1')):f}"
+    return text.removesuffix(".0")
 
 
 @dataclass
