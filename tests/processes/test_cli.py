@@ -64,13 +64,41 @@ class RenderTests(TestCase):
                 raise RuntimeError("坏数据")
             return real(graph)
 
+        err = StringIO()
         with (
             mock.patch.object(flowcharts, "layout", flaky),
             self.assertRaises(CommandError) as caught,
         ):
-            run("--out", str(self.dir))
+            call_command(
+                "flowcharts", "render", "--out", str(self.dir), stdout=StringIO(), stderr=err
+            )
         self.assertIn("共有1个流程绘制失败", str(caught.exception))
+        self.assertIn("绘制出错（RuntimeError：坏数据）", err.getvalue())
         self.assertEqual(len(list(self.dir.iterdir())), 1)
+
+    def test_progress_is_reported_per_batch_on_large_runs(self) -> None:
+        from qingdan.processes.management.commands import flowcharts
+
+        with mock.patch.object(flowcharts, "BATCH", 1):
+            out, err = run("--out", str(self.dir))
+        self.assertIn("进度：1/2（50%），失败0个", err)
+        self.assertIn("进度：2/2（100%），失败0个", err)
+        self.assertIn("已写入2个SVG文件", out)
+        with mock.patch.object(flowcharts, "BATCH", 1):
+            quiet = StringIO()
+            call_command(
+                "flowcharts", "render", "--out", str(self.dir), verbosity=0,
+                stdout=StringIO(), stderr=quiet,
+            )  # fmt: skip
+        self.assertNotIn("进度", quiet.getvalue())
+
+    def test_unknown_region_and_unwritable_directory_are_chinese_errors(self) -> None:
+        with self.assertRaisesMessage(CommandError, "行政区划代码“999999”不存在"):
+            run("--out", str(self.dir), "--region", "999999")
+        blocker = self.dir / "file"
+        blocker.write_text("x")
+        with self.assertRaisesMessage(CommandError, "无法创建输出目录"):
+            run("--out", str(blocker / "sub"))
 
     def test_unknown_department_is_an_error(self) -> None:
         with self.assertRaisesMessage(CommandError, "部门编码“ZZZ”不存在"):

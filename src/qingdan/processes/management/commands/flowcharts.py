@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from qingdan.org.models import Department, Region
-from qingdan.processes.flowchart import layout, render_svg, to_bpmn
+from qingdan.processes.flowchart import FlowchartTooLarge, layout, render_svg, to_bpmn
 from qingdan.processes.graph import draft_to_graph, load_drafts
 from qingdan.processes.lanes import directories
 from qingdan.processes.models import Process
@@ -73,6 +73,7 @@ class Command(BaseCommand):
                 )
             qs = qs.filter(department=found[0])
         ext = options["format"]
+        self.verbosity = options["verbosity"]
         written, failures = self._render(list(qs), out, ext, options["all_versions"])
         self.stdout.write(f"已写入{written}个{ext.upper()}文件到“{out}”。")
         if failures:
@@ -84,6 +85,7 @@ class Command(BaseCommand):
         self, processes: list[Process], out: Path, ext: str, versions: bool
     ) -> tuple[int, list[tuple[str, str]]]:
         written = 0
+        total = len(processes)
         failures: list[tuple[str, str]] = []
         used: set[str] = set()
         dirs = directories({p.department_id for p in processes})
@@ -108,8 +110,17 @@ class Command(BaseCommand):
                 except OSError as exc:
                     failures.append((name, f"写入失败（{exc.strerror or exc}）"))
                     continue
+                except FlowchartTooLarge as exc:
+                    failures.append((name, str(exc)))
+                    continue
                 except Exception as exc:  # one broken process must not stop the others
-                    failures.append((name, f"{type(exc).__name__}: {exc}"[:300]))
+                    failures.append((name, f"绘制出错（{type(exc).__name__}：{exc}）"[:300]))
                     continue
                 written += 1
+            if self.verbosity >= 1 and total > BATCH:
+                done = start + len(batch)
+                self.stderr.write(
+                    f"进度：{done}/{total}（{100 * done // total}%），失败{len(failures)}个",
+                    style_func=None,
+                )
         return written, failures
