@@ -47,8 +47,15 @@ def chinese_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def manifest(title: str, as_of: dt.date, entries: Iterable[Entry], formats: Iterable[str]) -> str:
-    """汇编说明.txt: what the archive holds, with each version's SHA-256 for checking."""
+def manifest(
+    title: str,
+    as_of: dt.date,
+    entries: Iterable[Entry],
+    formats: Iterable[str],
+    errors: Iterable[str] = (),
+) -> str:
+    """汇编说明.txt: what the archive holds, with each version's SHA-256 for checking, and
+    what failed."""
     entries = list(entries)
     kinds = "、".join(f.upper() for f in formats)
     lines = [
@@ -62,6 +69,10 @@ def manifest(title: str, as_of: dt.date, entries: Iterable[Entry], formats: Iter
         f"{e.index}\t{e.department}\t{e.region}\t第{e.version}版\t{chinese_date(e.published_on)}\t{e.sha256}"
         for e in entries
     ]
+    errors = list(errors)
+    if errors:
+        lines += ["", f"未能收录或排版出错（{len(errors)}处）："]
+        lines += [f"{i}. {text}" for i, text in enumerate(errors, start=1)]
     return "\n".join(lines) + "\n"
 
 
@@ -75,18 +86,51 @@ def child_setup() -> None:
             django.setup()
 
 
+def render_handbook(handbook: Any, fmt: str) -> bytes:
+    """One department's handbook in one format."""
+    if fmt == "docx":
+        from qingdan.documents.handbook.docx import render_docx
+
+        return render_docx(handbook)
+    if fmt == "pdf":
+        from qingdan.documents.handbook.pdf import render_pdf
+
+        return render_pdf(handbook)
+    raise ValueError(f"不支持的格式：{fmt}")
+
+
 def render_department(handbook: Any, formats: tuple[str, ...]) -> dict[str, bytes]:
     """One department's handbook in every format (run in a worker process)."""
-    from qingdan.documents.handbook import render_handbook
-
     return {fmt: render_handbook(handbook, fmt) for fmt in formats}
 
 
-def render_volume(handbooks: list[Any], fmt: str, title: str) -> bytes:
+def render_volume(handbooks: list[Any], fmt: str, title: str, region: str, on: dt.date) -> bytes:
     """The combined volume with its table of contents (run in a worker process)."""
-    from qingdan.documents.handbook import render_volume as volume
+    if fmt == "docx":
+        from qingdan.documents.handbook.docx import render_volume_docx
 
-    return volume(handbooks, fmt, title)
+        return render_volume_docx(handbooks, title, region=region, on=on)
+    if fmt == "pdf":
+        from qingdan.documents.handbook.pdf import render_volume_pdf
+
+        return render_volume_pdf(
+            handbooks, title, region=region, date_text=f"{on.year}年{on.month}月"
+        )
+    raise ValueError(f"不支持的格式：{fmt}")
+
+
+def plain_text(handbooks: Iterable[Any]) -> bytes:
+    """The same content as UTF-8 plain text: the benchmark's floor for the compilation."""
+    return "\n\f\n".join(hb.text() for hb in handbooks).encode()
+
+
+def failure_text(exc: BaseException) -> str:
+    """Why a rendering failed, for the job's error list: a ``ValueError``'s message is written
+    for the user (in Chinese); anything else is a program error, named as such."""
+    detail = str(exc).strip()
+    if isinstance(exc, ValueError) and detail:
+        return detail[:300]
+    return f"程序错误（{type(exc).__name__}：{detail[:200]}），请联系管理员"
 
 
 class Archive:

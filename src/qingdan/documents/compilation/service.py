@@ -21,7 +21,7 @@ import multiprocessing
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +44,12 @@ Report = Callable[[int, int, str], None]  # (done, total, message)
 @dataclass
 class CompilationResult:
     title: str
-    departments: int
+    departments: int  # departments with every file in the archive
     files: list[str]
     seconds: float
     size: int
+    errors: list[str] = field(default_factory=list)  # in Chinese, one line per failure
+    failed: int = 0  # departments missing from the archive or the volume
 
 
 def compilation_title(region: Region) -> str:
@@ -110,6 +112,43 @@ class _Inline:
         return future
 
 
+def load_handbook(version: ListVersion) -> Any:
+    """The content of a published version's handbook (``documents.handbook``)."""
+    from qingdan.documents.handbook import handbook_content
+
+    return handbook_content(version.department, version=version)
+
+
+def _read(
+    versions: list[ListVersion], say: Report, total: int, errors: list[str]
+) -> tuple[list[Entry], list[Any]]:
+    """Each version's handbook content (in the parent: the only part that reads the database)."""
+    entries: list[Entry] = []
+    handbooks: list[Any] = []
+    for i, version in enumerate(versions, start=1):
+        name = version.department.name
+        say(i - 1, total, f"正在读取第{i}/{len(versions)}个部门：{name}")
+        try:
+            handbook = load_handbook(version)
+        except Exception as exc:  # one bad department must not lose the others
+            errors.append(
+                f"{name}（第{version.number}版）：读取清单内容失败：{build.failure_text(exc)}"
+            )
+            continue
+        handbooks.append(handbook)
+        entries.append(
+            Entry(
+                len(entries) + 1,
+                name,
+                version.region.name,
+                version.number,
+                timezone.localdate(version.published_at),
+                version.sha256,
+            )
+        )
+    return entries, handbooks
+
+
 def compile_region(
     region: Region,
     out: Path,
@@ -120,64 +159,97 @@ def compile_region(
     on: dt.date | None = None,
 ) -> CompilationResult:
     """Write the region's compilation to ``out`` (a zip); raise ``LookupError`` when nothing in
-    scope has been published."""
-    from qingdan.documents.handbook import handbook_content
+    scope has been published.
 
+    A department that fails to read or to typeset is left out and named in ``errors`` (in
+    Chinese); a volume that fails because of such a department is typeset again without it.
+    """
     started = time.perf_counter()
     on = on or timezone.localdate()
     versions = published_versions(user, region)
     if not versions:
         raise LookupError("范围内没有已发布清单的部门。")
     title = compilation_title(region)
-    total = 2 * len(versions) + len(FORMATS) + 1
+    total = len(versions) * (1 + len(FORMATS)) + len(FORMATS) + 1
     say: Report = report or (lambda done, total, message: None)
-    entries: list[Entry] = []
-    handbooks: list[Any] = []
-    for i, version in enumerate(versions, start=1):
-        say(i - 1, total, f"正在读取第{i}/{len(versions)}个部门：{version.department.name}")
-        handbooks.append(handbook_content(version.department, version=version))
-        entries.append(
-            Entry(
-                i,
-                version.department.name,
-                version.region.name,
-                version.number,
-                timezone.localdate(version.published_at),
-                version.sha256,
-            )
-        )
+    errors: list[str] = []
+    entries, handbooks = _read(versions, say, total, errors)
     done = len(versions)
+    say(done, total, f"已读取{len(entries)}个部门的清单内容，开始排版")
     archive = Archive(out, f"{title}（{build.chinese_date(on)}）")
+    volume_name = f"00_{safe_title(title)}（合订本）"
+    failed: set[int] = set()  # indexes of entries with a file missing
     pool = _executor(workers)
     runner: Any = pool or _Inline()
     try:
         futures: dict[Future, tuple[str, Entry | None]] = {}
+
+        def submit_volume(fmt: str, books: list[Any]) -> None:
+            future = runner.submit(build.render_volume, books, fmt, title, region.name, on)
+            futures[future] = (fmt, None)
+
         # The volumes first: they are the longest jobs, so the pool ends evenly.
-        for fmt in FORMATS:
-            futures[runner.submit(build.render_volume, handbooks, fmt, title)] = (fmt, None)
+        if handbooks:
+            for fmt in FORMATS:
+                submit_volume(fmt, handbooks)
         for entry, handbook in zip(entries, handbooks, strict=True):
-            futures[runner.submit(build.render_department, handbook, FORMATS)] = ("", entry)
+            for fmt in FORMATS:
+                futures[runner.submit(build.render_handbook, handbook, fmt)] = (fmt, entry)
+        retry: list[str] = []
         for future in as_completed(futures):
             fmt, entry = futures[future]
-            if entry is None:
-                archive.add(f"00_{safe_title(title)}（合订本）.{fmt}", future.result())
+            error = future.exception()
+            if entry is None and error is None:
+                archive.add(f"{volume_name}.{fmt}", future.result())
                 message = f"合订本（{fmt.upper()}）已完成"
+            elif entry is None:
+                retry.append(fmt)
+                message = f"合订本（{fmt.upper()}）排版失败"
+            elif error is None:
+                archive.add(f"部门/{entry.stem}.{fmt}", future.result())
+                message = f"已排版：{entry.department}（{fmt.upper()}）"
             else:
-                for kind, data in future.result().items():
-                    archive.add(f"部门/{entry.stem}.{kind}", data)
-                message = f"已排版：{entry.department}"
+                failed.add(entry.index)
+                errors.append(
+                    f"{entry.department}（第{entry.version}版）：{fmt.upper()}排版失败："
+                    f"{build.failure_text(error)}"
+                )
+                message = f"排版失败：{entry.department}（{fmt.upper()}）"
             done += 1
             say(done, total, message)
+        for fmt in retry:
+            # Without the departments that failed on their own; if none did, the volume
+            # itself is at fault and is reported.
+            books = [h for e, h in zip(entries, handbooks, strict=True) if e.index not in failed]
+            error = None
+            if failed and books:
+                try:
+                    data = runner.submit(build.render_volume, books, fmt, title, region.name, on)
+                    archive.add(f"{volume_name}.{fmt}", data.result())
+                    continue
+                except Exception as exc:
+                    error = exc
+            detail = build.failure_text(error) if error else "见各部门的错误"
+            errors.append(f"合订本（{fmt.upper()}）排版失败：{detail}")
+        kept = [e for e in entries if e.index not in failed]
         archive.add(
-            "汇编说明.txt", build.manifest(title, on, entries, FORMATS).encode(), deflate=True
+            "汇编说明.txt",
+            build.manifest(title, on, kept, FORMATS, errors).encode(),
+            deflate=True,
         )
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
         archive.close()
-    say(total, total, "汇编完成")
+    say(total, total, "汇编完成" if not errors else f"汇编完成，{len(errors)}处错误")
     return CompilationResult(
-        title, len(entries), archive.names, time.perf_counter() - started, out.stat().st_size
+        title,
+        len(kept),
+        archive.names,
+        time.perf_counter() - started,
+        out.stat().st_size,
+        errors,
+        len(versions) - len(kept),
     )
 
 

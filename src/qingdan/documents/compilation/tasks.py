@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from qingdan.core.jobs import job_dir, running_job
+from qingdan.core.models import Job
 from qingdan.org.models import Region
 
 from .build import chinese_date
@@ -37,6 +38,12 @@ def compile_region_job(job_id: int) -> None:
             )  # fmt: skip
         except LookupError as exc:
             raise ValidationError(str(exc)) from exc
+        if not result.departments:
+            raise ValidationError(result.errors or ["没有任何部门排版成功。"])
+        if result.errors:
+            # ``running_job`` records errors only on failure; a partial compilation keeps its
+            # archive and names what is missing.
+            Job.objects.filter(pk=job.pk).update(errors=result.errors[:1000])
         job.output_file = str(target.relative_to(settings.MEDIA_ROOT))
         job.output_name = f"{result.title}（{chinese_date(timezone.localdate())}）.zip"
         job.result = {
@@ -44,8 +51,14 @@ def compile_region_job(job_id: int) -> None:
             "files": len(result.files),
             "bytes": result.size,
             "seconds": round(result.seconds, 1),
+            "failed": result.failed,
+            "errors": result.errors[:200],
         }
         job.message = (
             f"已汇编{result.departments}个部门的已发布清单，共{len(result.files)}个文件，"
             f"用时{result.seconds:.0f}秒。"
         )
+        if result.errors:
+            job.message += (
+                f"有{len(result.errors)}处错误（见下方），{result.failed}个部门未完整收录。"
+            )
