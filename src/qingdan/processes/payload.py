@@ -103,8 +103,15 @@ def parse_payload(data: Any) -> tuple[ProcessDraft, list[Problem]]:
         r.bad("环节表格式不正确。")
         rows = []
     if len(rows) > MAX_NODES:
-        r.bad(f"流程环节数为{len(rows)}个，超过上限{MAX_NODES}个。")
-        rows = rows[:MAX_NODES]
+        # One message, no drawing: checking a truncated table would only add false problems
+        # ("终点不存在", "没有结束环节") about rows the user did not remove.
+        r.problems.append(
+            Problem(
+                "too_large",
+                f"流程环节数为{len(rows)}个，超过上限{MAX_NODES}个，请拆分为子流程。",
+            )
+        )
+        return draft, r.problems
     for row_no, row in enumerate(rows, start=1):
         if not isinstance(row, dict):
             r.bad(f"第{row_no}行格式不正确。")

@@ -159,6 +159,10 @@ def redraw(request: HttpRequest, pk: int) -> JsonResponse:
     except ValidationError as exc:
         return _bad(exc.messages[0], 400)
     draft, parse_problems = parse_payload(data)
+    if any(p.code == "too_large" for p in parse_problems):
+        return JsonResponse(
+            {"ok": True, "svg": None, "problems": [_problem_json(p) for p in parse_problems]}
+        )
     state = render_state(draft, directory(process.department_id), prefix=f"e{process.pk}")
     state["problems"] = [_problem_json(p) for p in parse_problems] + state["problems"]
     return JsonResponse({"ok": True, **state})
