@@ -1,9 +1,13 @@
 """Benchmark: qingdan's flowchart engine against Graphviz `dot` on the same synthetic processes.
 
-    python bench/bench_flowcharts.py            # 25,000 processes
+    python bench/bench_flowcharts.py            # 25,000 synthetic processes
     python bench/bench_flowcharts.py --n 2000   # quicker
+    QINGDAN_DATA_DIR=/tmp/pr-city python bench/bench_flowcharts.py --db
+                                                # every current process of a generated demo
+                                                # (`qingdan generate --scale city`), read from the
+                                                # database through processes.graph
 
-What is timed (graph generation and DOT conversion are done beforehand and not timed):
+What is timed (graph generation or loading, and DOT conversion, are done beforehand, not timed):
   ours      layout() + render_svg() per process, on one core and on two (multiprocessing);
   dot/call  one `dot -Tsvg` subprocess per process, as a person would call it; timed on a sample
             (--sample, default 500) and extrapolated to N;
@@ -42,7 +46,7 @@ from qingdan.processes.flowchart.quality import (
     measure,
     measure_layout,
 )
-from qingdan.processes.flowchart.synth import generate, generate_one
+from qingdan.processes.flowchart.synth import generate
 
 FONT = 12.0
 
@@ -62,22 +66,53 @@ def _ours(graphs: list) -> tuple[float, float, int]:
     return time.perf_counter() - t0, time.process_time() - c0, size
 
 
-def _worker(args: tuple[int, int, int]) -> tuple[float, float, int]:
-    seed, start, stop = args
-    graphs = [generate_one(seed, i) for i in range(start, stop)]
+# The graphs of the run, set before the pool forks so each worker sees them without pickling.
+_GRAPHS: list = []
+
+
+def _worker(args: tuple[int, int]) -> tuple[float, float, int]:
+    start, stop = args
+    graphs = _GRAPHS[start:stop]
     t0 = time.perf_counter()
     for g in graphs:
         render_svg(layout(g))
     return t0, time.perf_counter(), len(graphs)
 
 
-def _ours_parallel(seed: int, n: int, workers: int) -> float:
-    """Wall time for `workers` processes each laying out its share (generation not timed)."""
+def _ours_parallel(graphs: list, workers: int) -> float:
+    """Wall time for `workers` processes each laying out its share (loading not timed)."""
+    global _GRAPHS
+    _GRAPHS = graphs
+    n = len(graphs)
     step = -(-n // workers)
-    chunks = [(seed, k, min(n, k + step)) for k in range(0, n, step)]
+    chunks = [(k, min(n, k + step)) for k in range(0, n, step)]
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         results = pool.map(_worker, chunks)
     return max(r[1] for r in results) - min(r[0] for r in results)
+
+
+def _db_graphs() -> tuple[list, str]:
+    """Every current process of the database (QINGDAN_DATA_DIR / QINGDAN_DATABASE_URL) as the
+    engine's graph, exactly as the app draws it (``processes.graph``), in table order."""
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qingdan.settings")
+    import django
+
+    django.setup()
+    from qingdan.processes.graph import draft_to_graph, load_drafts
+    from qingdan.processes.lanes import directories
+    from qingdan.processes.models import Process
+
+    processes = list(Process.objects.filter(is_current=True).order_by("department_id", "code"))
+    dirs = directories({p.department_id for p in processes})
+    graphs = []
+    for k in range(0, len(processes), 2000):
+        batch = processes[k : k + 2000]
+        drafts = load_drafts(batch)
+        graphs += [draft_to_graph(drafts[p.pk], dirs[p.department_id]) for p in batch]
+    befores = Process.objects.filter(is_current=True, before__isnull=False).count()
+    return graphs, f"{befores} of them re-engineered (with a before version, not drawn here)"
 
 
 def _dot_per_call(dots: list[str]) -> float:
@@ -217,20 +252,34 @@ def main() -> None:
     ap.add_argument("--sample", type=int, default=500, help="graphs timed with one dot call each")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--quality-sample", type=int, default=0, help="0 = measure quality on all")
+    ap.add_argument(
+        "--db",
+        action="store_true",
+        help="draw every current process of the demo database instead of synthetic ones "
+        "(--n and --seed are then ignored)",
+    )
     args = ap.parse_args()
     if shutil.which("dot") is None:
         sys.exit("Graphviz dot not found: apt-get update && apt-get install -y graphviz")
     version = subprocess.run(["dot", "-V"], capture_output=True, text=True).stderr.strip()
-    n = args.n
-
     t0 = time.perf_counter()
-    graphs = generate(args.seed, n)
+    if args.db:
+        graphs, note = _db_graphs()
+        source = f"demo processes from the database ({note})"
+    else:
+        graphs = generate(args.seed, args.n)
+        source = f"synthetic processes (seed {args.seed})"
     gen_s = time.perf_counter() - t0
+    n = len(graphs)
+    if not n:
+        sys.exit("No processes: generate the demo first (qingdan generate --scale city).")
     dots = [to_dot(g) for g in graphs]
     nodes = [len(g.nodes) for g in graphs]
+    lanes = [len(g.lanes) for g in graphs]
     print(
-        f"{n} synthetic processes (seed {args.seed}): {statistics.mean(nodes):.1f} nodes on average "
-        f"({min(nodes)}-{max(nodes)}), generated in {gen_s:.1f} s (not timed below)"
+        f"{n} {source}: {statistics.mean(nodes):.1f} nodes on average "
+        f"({min(nodes)}-{max(nodes)}), {statistics.mean(lanes):.1f} lanes ({min(lanes)}-"
+        f"{max(lanes)}), loaded in {gen_s:.1f} s (not timed below)"
     )
     print(
         f"Graphviz: {version}; Python {sys.version.split()[0]}; CPU cores used: 1 and {args.workers}"
@@ -238,7 +287,7 @@ def main() -> None:
 
     load0 = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else []
     ours_1, ours_cpu, svg_bytes = _ours(graphs)
-    ours_2 = _ours_parallel(args.seed, n, args.workers)
+    ours_2 = _ours_parallel(graphs, args.workers)
     sample = dots[: min(args.sample, n)]
     c0 = _children_cpu()
     call_s = _dot_per_call(sample)
