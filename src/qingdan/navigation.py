@@ -117,6 +117,13 @@ def sidebar(request: HttpRequest) -> list[dict[str, Any]]:
                     "link": reverse("duties:search"),
                     "permission": lambda request: can(request.user, "view", DutyItem),
                 },
+                {
+                    "title": "部门管理手册",
+                    "icon": "menu_book",
+                    "link": reverse("handbook:index"),
+                    "permission": lambda request: can(request.user, "view", DutyItem),
+                },
+                _model_item("手册模板", "description", "documents", "handbooktemplate"),
             ],
         },
         review_group(_model_item),

@@ -10,5 +10,6 @@ urlpatterns = [
     path("processes/", include("qingdan.processes.urls")),
     path("statistics/", include("qingdan.documents.statistics.urls")),
     path("compilation/", include("qingdan.documents.compilation.urls")),
+    path("documents/handbook/", include("qingdan.documents.handbook.urls")),
     path("", include("qingdan.portal.urls")),
 ]

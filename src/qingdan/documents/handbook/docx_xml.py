@@ -195,25 +195,16 @@ class BodyWriter:
 
     # -- the table of contents --------------------------------------------------------------------
     def toc_xml(self, entries: list[tuple[int, str, str]], title: str = "目　录") -> str:
-        """A TOC field Word updates (``TOC \\o``), pre-filled with the entries and a PAGEREF each,
-        so LibreOffice and a Word that has not updated fields yet still show them."""
+        """The table of contents: one linked line per entry with a PAGEREF to its heading.
+
+        Deliberately not wrapped in a ``TOC`` field: LibreOffice imports a TOC field as a static
+        index and prints its cached (empty) page numbers, while bare PAGEREF fields are laid out
+        and filled in by LibreOffice, and refreshed by Word on opening (``updateFields``)."""
         out = [paragraph("QdTocTitle", run(title))]
-        field_begin = (
-            '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-            f'<w:r><w:instrText xml:space="preserve"> TOC \\o "1-{self.toc_levels}" \\h \\z \\u '
-            '</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
-        )
         if not entries:
-            out.append(
-                paragraph(
-                    "QdToc1",
-                    field_begin
-                    + run("（无目录项）")
-                    + '<w:r><w:fldChar w:fldCharType="end"/></w:r>',
-                )
-            )
+            out.append(paragraph("QdToc1", run("（无目录项）")))
             return "".join(out)
-        for i, (level, text, bookmark) in enumerate(entries):
+        for level, text, bookmark in entries:
             page_ref = (
                 '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
                 f'<w:r><w:instrText xml:space="preserve"> PAGEREF {bookmark} \\h </w:instrText></w:r>'
@@ -225,9 +216,7 @@ class BodyWriter:
                 f'<w:hyperlink w:anchor="{bookmark}" w:history="1">{run(text)}<w:r><w:tab/></w:r>'
                 f"{page_ref}</w:hyperlink>"
             )
-            start = field_begin if i == 0 else ""
-            end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>' if i == len(entries) - 1 else ""
-            out.append(paragraph(f"QdToc{min(level, 2)}", start + link + end))
+            out.append(paragraph(f"QdToc{min(level, 2)}", link))
         return "".join(out)
 
 
