@@ -568,6 +568,20 @@ def child(mode: str, work: Path, extra: list[str]) -> dict[str, Any]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+PEER = "django-import-export>=4,<5"
+
+
+def ensure_peer() -> None:
+    """Install the peer into this venv if it is missing (never a project dependency)."""
+    try:
+        import import_export  # noqa: F401
+    except ImportError:
+        print(f"== installing {PEER} into {sys.prefix} for this benchmark only", flush=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", PEER, "tablib[xlsx]"], check=True
+        )
+
+
 def pick_peer_departments(tasks_per_dept: dict[str, int], n: int) -> list[str]:
     """``n`` departments spread over the size range (smallest, largest and between)."""
     ordered = sorted(tasks_per_dept, key=lambda code: (tasks_per_dept[code], code))
@@ -611,10 +625,14 @@ def main() -> None:
         print(
             f"== 履职清单 workbooks: {full['departments']} departments, {full['items']} duty items, "
             f"{full['tasks']} tasks, {full['task_positions']} task positions; "
-            f"{full['workbook_mb']:.1f} MB of .xlsx written by the exporter in {full['export_s']:.1f} s"
+            f"{full['workbook_mb']:.1f} MB of .xlsx written by the exporter in {full['export_s']:.1f} s",
+            flush=True,
         )
+        ensure_peer()
         limit = child("limit", work, [])
+        print(f"limit: {limit['seconds']:.1f} s, {limit['peak_mb']:.0f} MB", flush=True)
         ours = child("ours", work, [])
+        print(f"qingdan: {ours['seconds']:.1f} s, {ours['peak_mb']:.0f} MB", flush=True)
         if (ours["items"], ours["tasks"]) != (limit["items"], limit["tasks"]):
             raise SystemExit(f"row counts differ: ours {ours}, limit {limit}")
         codes = pick_peer_departments(full["tasks_per_dept"], args.peer_departments)

@@ -25,6 +25,15 @@ from tests.duties.excel_helpers import (
 )
 
 R = FIRST_DATA_ROW
+SHEET = f"工作表“{LIST_SPEC.sheet_name}”"
+
+
+def at(row: int, key: str | None = None) -> str:
+    """The Chinese location every per-cell message starts with: sheet, row and column."""
+    if key is None:
+        return f"{SHEET}第{row}行"
+    header = next(c.header for c in LIST_SPEC.columns if c.key == key)
+    return f"{SHEET}第{row}行 {LIST_SPEC.letter(key)}列（{header}）："
 
 
 def rewrite(data: bytes, name: str, change: bytes | None = None) -> bytes:
@@ -121,7 +130,7 @@ class BadWorkbookTests(TestCase):
 
         data = fill(self.template, [NEW_ROW, {**NEW_ROW, "task_name": "第二项"}], edit=merge)
         message = " ".join(self.refused(data))
-        self.assertIn(f"第{R}行 {LIST_SPEC.letter('item_text')}列（职责内容）", message)
+        self.assertIn(at(R, "item_text"), message)
         self.assertIn("合并单元格", message)
 
     def test_hidden_rows(self) -> None:
@@ -130,12 +139,12 @@ class BadWorkbookTests(TestCase):
 
         data = fill(self.template, [NEW_ROW, {**NEW_ROW, "task_name": "隐藏的任务"}], edit=hide)
         message = " ".join(self.refused(data))
-        self.assertIn(f"第{R + 1}行", message)
+        self.assertIn(at(R + 1), message)
         self.assertIn("该行被隐藏", message)
 
     def test_formulas_in_cells(self) -> None:
         message = self.one(self.row(unit_hours="=2*3"))
-        self.assertIn(f"第{R}行 {LIST_SPEC.letter('unit_hours')}列（单次工时（小时））", message)
+        self.assertIn(at(R, "unit_hours"), message)
         self.assertIn("单元格含公式", message)
 
     def test_stray_spaces_and_full_width_digits_are_tolerated(self) -> None:
@@ -146,19 +155,19 @@ class BadWorkbookTests(TestCase):
 
     def test_dictionary_mismatch_suggests_the_right_value(self) -> None:
         message = self.one(self.row(category="监督管理类"))
-        self.assertIn(f"{LIST_SPEC.letter('category')}列（类别）", message)
+        self.assertIn(at(R, "category"), message)
         self.assertIn("不在可选项中：“监督管理类”，是否应为“监督管理”", message)
 
     def test_unknown_unit_and_position_are_refused_within_the_department(self) -> None:
         # 登记注册科 exists — in department B, which does not make it a unit of A.
         messages = self.refused(self.row(lead_unit="登记注册科", lead_position="登记注册审核岗"))
         self.assertEqual(len(messages), 2, messages)
-        self.assertIn("（承办科室）：不在可选项中：“登记注册科”", messages[0])
-        self.assertIn("（主办岗位）：不在可选项中：“登记注册审核岗”", messages[1])
+        self.assertIn(at(R, "lead_unit") + "不在可选项中：“登记注册科”", messages[0])
+        self.assertIn(at(R, "lead_position") + "不在可选项中：“登记注册审核岗”", messages[1])
 
     def test_ambiguous_position_name_must_name_its_unit(self) -> None:
         message = self.one(self.row(lead_position="综合岗"))
-        self.assertIn("不在可选项中：“综合岗”", message)
+        self.assertIn(at(R, "lead_position") + "不在可选项中：“综合岗”", message)
 
     # -- codes and rows ---------------------------------------------------------------------
 
@@ -172,7 +181,26 @@ class BadWorkbookTests(TestCase):
         )
         messages = self.refused(data)
         self.assertEqual(len(messages), 2, messages)
-        self.assertIn("任务编码“RW1”在文件中重复，另见第5行", messages[0])
+        self.assertIn(at(R, "task_code") + "任务编码“RW1”在文件中重复，另见第5行", messages[0])
+        self.assertIn(at(R + 1, "task_code"), messages[1])
+
+    def test_codes_differing_only_by_stray_spaces_are_duplicates(self) -> None:
+        data = fill(
+            self.template,
+            [
+                {**NEW_ROW, "task_code": "RW1"},
+                {**NEW_ROW, "task_code": "\u3000RW1 ", "task_name": "另一项"},
+            ],
+        )
+        messages = self.refused(data)
+        self.assertIn(at(R + 1, "task_code") + "任务编码“RW1”在文件中重复", " ".join(messages))
+
+    def test_missing_list_sheet(self) -> None:
+        book = openpyxl.load_workbook(io.BytesIO(self.template))
+        del book[LIST_SPEC.sheet_name]
+        out = io.BytesIO()
+        book.save(out)
+        self.assertIn(f"未找到工作表“{LIST_SPEC.sheet_name}”", self.one(out.getvalue()))
 
     def test_one_duty_item_written_differently_on_two_rows(self) -> None:
         data = fill(
@@ -183,7 +211,7 @@ class BadWorkbookTests(TestCase):
             ],
         )
         message = self.one(data)
-        self.assertIn(f"第{R + 1}行 {LIST_SPEC.letter('item_text')}列（职责内容）", message)
+        self.assertIn(at(R + 1, "item_text"), message)
         self.assertIn(f"同一职责事项在第{R}行", message)
 
     def test_renaming_to_a_code_in_use_is_refused_with_the_models_message(self) -> None:
