@@ -120,9 +120,14 @@ def load_handbook(version: ListVersion) -> Any:
 
 
 def _read(
-    versions: list[ListVersion], say: Report, total: int, errors: list[str]
+    versions: list[ListVersion],
+    say: Report,
+    total: int,
+    errors: list[str],
+    then: Callable[[Entry, Any], None],
 ) -> tuple[list[Entry], list[Any]]:
-    """Each version's handbook content (in the parent: the only part that reads the database)."""
+    """Each version's handbook content (in the parent: the only part that reads the database),
+    handed to ``then`` as soon as read so the pool typesets while the parent reads on."""
     entries: list[Entry] = []
     handbooks: list[Any] = []
     for i, version in enumerate(versions, start=1):
@@ -135,17 +140,17 @@ def _read(
                 f"{name}（第{version.number}版）：读取清单内容失败：{build.failure_text(exc)}"
             )
             continue
-        handbooks.append(handbook)
-        entries.append(
-            Entry(
-                len(entries) + 1,
-                name,
-                version.region.name,
-                version.number,
-                timezone.localdate(version.published_at),
-                version.sha256,
-            )
+        entry = Entry(
+            len(entries) + 1,
+            name,
+            version.region.name,
+            version.number,
+            timezone.localdate(version.published_at),
+            version.sha256,
         )
+        handbooks.append(handbook)
+        entries.append(entry)
+        then(entry, handbook)
     return entries, handbooks
 
 
@@ -173,9 +178,6 @@ def compile_region(
     total = len(versions) * (1 + len(FORMATS)) + len(FORMATS) + 1
     say: Report = report or (lambda done, total, message: None)
     errors: list[str] = []
-    entries, handbooks = _read(versions, say, total, errors)
-    done = len(versions)
-    say(done, total, f"已读取{len(entries)}个部门的清单内容，开始排版")
     archive = Archive(out, f"{title}（{build.chinese_date(on)}）")
     volume_name = f"00_{safe_title(title)}（合订本）"
     failed: set[int] = set()  # indexes of entries with a file missing
@@ -184,17 +186,18 @@ def compile_region(
     try:
         futures: dict[Future, tuple[str, Entry | None]] = {}
 
-        def submit_volume(fmt: str, books: list[Any]) -> None:
-            future = runner.submit(build.render_volume, books, fmt, title, region.name, on)
-            futures[future] = (fmt, None)
-
-        # The volumes first: they are the longest jobs, so the pool ends evenly.
-        if handbooks:
-            for fmt in FORMATS:
-                submit_volume(fmt, handbooks)
-        for entry, handbook in zip(entries, handbooks, strict=True):
+        def submit_department(entry: Entry, handbook: Any) -> None:
             for fmt in FORMATS:
                 futures[runner.submit(build.render_handbook, handbook, fmt)] = (fmt, entry)
+
+        entries, handbooks = _read(versions, say, total, errors, submit_department)
+        done = len(versions)
+        say(done, total, f"已读取{len(entries)}个部门的清单内容，正在排版")
+        # The volumes need every department; each is typeset whole in one process.
+        if handbooks:
+            for fmt in FORMATS:
+                future = runner.submit(build.render_volume, handbooks, fmt, title, region.name, on)
+                futures[future] = (fmt, None)
         retry: list[str] = []
         for future in as_completed(futures):
             fmt, entry = futures[future]
