@@ -10,7 +10,7 @@ steps, more materials and longer time limits, and the current version 2 points t
 and materials removed are spread so that at the seed's 24,897 flowcharts the metrics read exactly
 "减少办事环节1963个、精简办事手续1568项" (seed 001), and proportionally at other sizes.
 
-Rows are bulk-inserted in chunks, each process with one change-log entry holding its full
+Rows are inserted in chunks (``duties.bulk``: one executemany per table and chunk), each process with one change-log entry holding its full
 snapshot (``record_many``), so history and ``verify-log`` work as for processes drawn by hand.
 """
 
@@ -22,12 +22,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from django.db import transaction
 
 from qingdan.core.changelog import Change, record_many
 from qingdan.core.choices import ChangeKind
+from qingdan.duties import bulk
 from qingdan.duties.choices import ListStatus
 from qingdan.duties.models import Task
 from qingdan.processes.aggregate import (
@@ -226,7 +228,14 @@ class _Writer:
                 rows[s.key] = row
                 steps.append(row)
             keyed.append(rows)
-        Step.objects.bulk_create(steps, batch_size=2000)
+        # Half a million steps and as many flows at city scale: sent with executemany, values
+        # prepared as the ORM would (bulk_create's per-value SQL compilation was most of the time).
+        bulk.insert(
+            steps,
+            key=attrgetter("process_id", "code"),
+            lookup=Step.objects.filter(process_id__in=[p.pk for p, _d in entries]),
+            key_fields=("process_id", "code"),
+        )
         materials: list[StepMaterial] = []
         risks: list[RiskPoint] = []
         flows: list[Flow] = []
@@ -235,9 +244,8 @@ class _Writer:
             materials += m
             risks += r
             flows += f
-        StepMaterial.objects.bulk_create(materials, batch_size=2000)
-        RiskPoint.objects.bulk_create(risks, batch_size=2000)
-        Flow.objects.bulk_create(flows, batch_size=2000)
+        for parts in (materials, risks, flows):
+            _insert_without_ids(parts)
         record_many(
             (
                 Change(ChangeKind.CREATE, process, None, aggregate_snapshot(process, draft))
@@ -253,6 +261,13 @@ class _Writer:
         res.materials += len(materials)
         res.risks += len(risks)
         res.flows += len(flows)
+
+
+def _insert_without_ids(rows: list[Any]) -> None:
+    """Rows nothing refers to (materials, risk points, flows): no ids read back."""
+    if rows:
+        model = type(rows[0])
+        bulk.insert(rows, key=attrgetter("pk"), lookup=model.objects.none(), key_fields=("pk",))
 
 
 @contextmanager
