@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import tempfile
 import zipfile
+from pathlib import Path
 from unittest import mock
 
 from django.core.management import call_command
@@ -101,6 +103,18 @@ class CompilationAccessTests(TestCase):
         response = self.client.post("/compilation/start/", {"region": self.county.pk}, follow=True)
         self.assertContains(response, "范围内没有您可汇编的已发布清单")
         self.assertFalse(Job.objects.exists())
+
+    def test_a_volume_over_the_size_limit_is_left_out_and_said_so(self) -> None:
+        out = Path(self.enterContext(tempfile.TemporaryDirectory())) / "c.zip"
+        with mock.patch.object(service, "VOLUME_MAX_TASKS", 1):
+            result = service.compile_region(self.county, out, workers=1)
+        self.assertEqual(result.departments, 1)
+        self.assertEqual(len(result.errors), 1)
+        self.assertIn("合订本未生成", result.errors[0])
+        self.assertIn("超过单册排版上限1项", result.errors[0])
+        names = zipfile.ZipFile(out).namelist()
+        self.assertFalse([n for n in names if "合订本" in n])
+        self.assertEqual(len([n for n in names if "/部门/" in n]), 2)
 
 
 class CompilationJobTests(TransactionTestCase):

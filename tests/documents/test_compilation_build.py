@@ -81,6 +81,9 @@ def test_unknown_format_and_program_errors_are_reported_in_chinese() -> None:
     message = build.failure_text(AttributeError("'NoneType' object has no attribute 'heading'"))
     assert message.startswith("程序错误（AttributeError")
     assert message.endswith("请联系管理员")
+    from concurrent.futures.process import BrokenProcessPool
+
+    assert "异常退出（可能内存不足）" in build.failure_text(BrokenProcessPool("killed"))
 
 
 def test_plain_text_baseline_holds_every_department() -> None:

@@ -127,6 +127,10 @@ def plain_text(handbooks: Iterable[Any]) -> bytes:
 def failure_text(exc: BaseException) -> str:
     """Why a rendering failed, for the job's error list: a ``ValueError``'s message is written
     for the user (in Chinese); anything else is a program error, named as such."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    if isinstance(exc, BrokenProcessPool):
+        return "排版进程异常退出（可能内存不足），请联系管理员"
     detail = str(exc).strip()
     if isinstance(exc, ValueError) and detail:
         return detail[:300]

@@ -40,6 +40,11 @@ from .build import FORMATS, Archive, Entry
 
 Report = Callable[[int, int, str], None]  # (done, total, message)
 
+# A volume is typeset whole in one process and its memory grows with it: the demo city's
+# (29,556 tasks) took over 18 GB before being killed (docs/benchmarks.md). Above this many tasks
+# the volume is left out and said so; the departments' files are still compiled.
+VOLUME_MAX_TASKS = 8_000
+
 
 @dataclass
 class CompilationResult:
@@ -194,11 +199,18 @@ def compile_region(
         done = len(versions)
         say(done, total, f"已读取{len(entries)}个部门的清单内容，正在排版")
         # The volumes need every department; each is typeset whole in one process.
-        if handbooks:
+        tasks = sum(hb.counts.tasks for hb in handbooks)
+        if tasks > VOLUME_MAX_TASKS:
+            errors.append(
+                f"合订本未生成：共{tasks}项工作任务，超过单册排版上限{VOLUME_MAX_TASKS}项"
+                "（整册排版所需内存过大），请按县（市、区）分别汇编；各部门的文件已收录。"
+            )
+            done += len(FORMATS)
+        elif handbooks:
             for fmt in FORMATS:
                 future = runner.submit(build.render_volume, handbooks, fmt, title, region.name, on)
                 futures[future] = (fmt, None)
-        retry: list[str] = []
+        retry: list[tuple[str, BaseException]] = []
         for future in as_completed(futures):
             fmt, entry = futures[future]
             error = future.exception()
@@ -206,7 +218,7 @@ def compile_region(
                 archive.add(f"{volume_name}.{fmt}", future.result())
                 message = f"合订本（{fmt.upper()}）已完成"
             elif entry is None:
-                retry.append(fmt)
+                retry.append((fmt, error))
                 message = f"合订本（{fmt.upper()}）排版失败"
             elif error is None:
                 archive.add(f"部门/{entry.stem}.{fmt}", future.result())
@@ -220,11 +232,10 @@ def compile_region(
                 message = f"排版失败：{entry.department}（{fmt.upper()}）"
             done += 1
             say(done, total, message)
-        for fmt in retry:
+        for fmt, error in retry:
             # Without the departments that failed on their own; if none did, the volume
             # itself is at fault and is reported.
             books = [h for e, h in zip(entries, handbooks, strict=True) if e.index not in failed]
-            error = None
             if failed and books:
                 try:
                     data = runner.submit(build.render_volume, books, fmt, title, region.name, on)
@@ -232,7 +243,7 @@ def compile_region(
                     continue
                 except Exception as exc:
                     error = exc
-            detail = build.failure_text(error) if error else "见各部门的错误"
+            detail = build.failure_text(error)
             errors.append(f"合订本（{fmt.upper()}）排版失败：{detail}")
         kept = [e for e in entries if e.index not in failed]
         archive.add(
