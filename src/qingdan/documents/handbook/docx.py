@@ -3,7 +3,7 @@
 Every rendering goes through a template (``template.render_template``): a region's own, or the
 default one built here in code — cover, a table-of-contents section and a body section with
 公文 page numbers — so the default path and a region's path are the same code. The body (TOC and
-chapters) is written by ``docx_xml.BodyWriter`` and parsed once into elements.
+chapters) is written as XML text by ``docx_xml.BodyWriter`` and spliced into the saved document.
 """
 
 from __future__ import annotations
@@ -118,12 +118,13 @@ def _fill_footer(footer: Any, align: str) -> None:
         element.append(child)
 
 
-def _elements(parts: list[str]) -> list[Any]:
-    """Parse XML strings into body elements (one parse for the whole lot)."""
-    from docx.oxml.parser import oxml_parser
-
-    root = etree.fromstring(body_xml(parts).encode(), parser=oxml_parser)
-    return list(root)
+def _bodies(toc: str, chapters: list[str]) -> dict[str, Any]:
+    """What each body tag stands for, as XML text (spliced into the saved document unparsed)."""
+    return {
+        "toc": lambda: toc,
+        "chapters": lambda: "".join(chapters),
+        "body": lambda: toc + "".join(chapters),
+    }
 
 
 def context(hb: Handbook, budget: Budget) -> dict[str, Any]:
@@ -153,11 +154,7 @@ def render_docx(hb: Handbook, template: bytes | None = None) -> bytes:
     return render_template(
         template or default_template(),
         context(hb, budget),
-        {
-            "toc": lambda: _elements([toc]),
-            "chapters": lambda: _elements(chapters),
-            "body": lambda: _elements([toc, *chapters]),
-        },
+        _bodies(toc, chapters),
         budget=budget,
     )
 
@@ -201,11 +198,7 @@ def render_volume_docx(
     return render_template(
         template or default_template(),
         ctx,
-        {
-            "toc": lambda: _elements([toc]),
-            "chapters": lambda: _elements(chapters),
-            "body": lambda: _elements([toc, *chapters]),
-        },
+        _bodies(toc, chapters),
         budget=budget,
     )
 

@@ -14,7 +14,7 @@ and may print these variables anywhere (cover, header, footer, document properti
 ``name`` ``approved`` ``filled`` ``positions`` ``tasks``).
 
 The body is not pushed through Jinja: the tag renders a one-off marker paragraph, which is then
-replaced by the body's elements in the document tree. That keeps the untrusted template's run
+replaced by the body's XML text in the saved document (never parsed into the tree). That keeps the untrusted template's run
 small and fast, and the body's drawings and tables exactly as the renderer wrote them.
 
 Before docxtpl sees a file, :func:`inspect_package` refuses anything that is not a plain .docx of
@@ -34,7 +34,7 @@ from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 from lxml import etree
 
 from .docx_styles import ensure_fonts, ensure_styles
-from .docx_xml import W_NS
+from .docx_xml import NAMESPACES, W_NS, body_xml
 from .sandbox import Budget, HandbookEnvironment, TemplateRefused, security_error
 
 MIB = 1024 * 1024
@@ -149,15 +149,20 @@ class _Marker:
 def render_template(
     data: bytes,
     context: Mapping[str, Any],
-    bodies: Mapping[str, Callable[[], list[Any]]],
+    bodies: Mapping[str, Callable[[], str]],
     *,
     budget: Budget | None = None,
 ) -> bytes:
-    """Render the template ``data`` with ``context`` and put the body elements in place.
+    """Render the template ``data`` with ``context`` and put the body in place.
 
-    ``bodies`` maps each tag (body, toc, chapters) to a function giving the lxml elements it
-    stands for (called only for the tags the template uses). Raises
-    :class:`TemplateRefused` (nothing generated) on a bad or hostile template.
+    ``bodies`` maps each tag (body, toc, chapters) to a function giving the WordprocessingML it
+    stands for — body-level elements written with the prefixes of ``docx_xml.NAMESPACES`` — called
+    only for the tags the template uses. Raises :class:`TemplateRefused` (nothing generated) on a
+    bad or hostile template.
+
+    The body is never parsed: each marker paragraph becomes an XML comment carrying the one-off
+    token, and the comment is replaced by the body's text in the saved document.xml (a body of
+    10⁵ elements would otherwise be parsed and moved into the template's tree one by one).
     """
     from docxtpl import DocxTemplate
 
@@ -182,24 +187,51 @@ def render_template(
     except Exception:
         raise TemplateRefused("模板文件无法解析，请在 Word 中重新保存为 .docx 后上传。") from None
     document = tpl.docx
-    placed = _place_bodies(
-        document.element.body, {m.text: bodies[n] for n, m in markers.items() if n in bodies}
+    slots = _mark_bodies(
+        document.element.body,
+        {m.text: name for name, m in markers.items() if name in bodies},
+        token,
     )
-    if not placed:
+    if not slots:
         raise TemplateRefused(
             "模板中没有放置正文：请在单独的一段中写入 {{p body}}（或 {{p toc}} 与 {{p chapters}}）。"
         )
     finish_document(document)
+    root = document.element
+    missing: dict[str, str] = {}
+    conflict = False
+    for comment, _name in slots:
+        in_scope = comment.getparent().nsmap
+        for prefix, uri in NAMESPACES.items():
+            bound = in_scope.get(prefix)
+            if bound is None:
+                missing[prefix] = uri
+            elif bound != uri:
+                conflict = True
     out = io.BytesIO()
     tpl.save(out)
-    return out.getvalue()
+    texts: dict[bytes, bytes] = {}
+    for comment, name in slots:
+        key = etree.tostring(comment, with_tail=False)
+        if key not in texts:
+            xml = bodies[name]()
+            texts[key] = (_self_contained(xml) if conflict else xml).encode()
+    return _splice(
+        out.getvalue(),
+        document.part.partname.lstrip("/"),
+        root.prefix,
+        etree.QName(root).localname,
+        missing,
+        texts,
+    )
 
 
-def _place_bodies(body: Any, bodies: Mapping[str, Callable[[], list[Any]]]) -> int:
-    placed = 0
+def _mark_bodies(body: Any, names: Mapping[str, str], token: str) -> list[tuple[Any, str]]:
+    """Replace each marker paragraph by a comment ``QD-<token>-<name>``; (comment, name) pairs."""
+    slots: list[tuple[Any, str]] = []
     for text_el in list(body.iter(f"{W}t")):
-        factory = bodies.get(text_el.text or "")
-        if factory is None:
+        name = names.get(text_el.text or "")
+        if name is None:
             continue
         paragraph = text_el.getparent().getparent()
         parent = paragraph.getparent() if paragraph is not None else None
@@ -207,11 +239,63 @@ def _place_bodies(body: Any, bodies: Mapping[str, Callable[[], list[Any]]]) -> i
             continue
         if parent.tag not in BLOCK_PARENTS:
             raise TemplateRefused("{{p body}} 等正文标记必须单独占一段，不能写在表格、文字中间。")
-        for element in factory():
-            paragraph.addprevious(element)  # O(1); insert(index) would walk the list each time
-        parent.remove(paragraph)
-        placed += 1
-    return placed
+        comment = etree.Comment(f"QD-{token}-{name}")
+        comment.tail = paragraph.tail
+        parent.replace(paragraph, comment)
+        slots.append((comment, name))
+    return slots
+
+
+def _self_contained(xml: str) -> str:
+    """The body with its namespaces declared on every top-level element — for a template that
+    binds one of our prefixes to another namespace (seen only in hand-made files)."""
+    root = etree.fromstring(body_xml([xml]).encode())
+    return "".join(etree.tostring(el, encoding="unicode") for el in root)
+
+
+def _splice(
+    package: bytes,
+    member: str,
+    root_prefix: str | None,
+    root_name: str,
+    missing: Mapping[str, str],
+    texts: Mapping[bytes, bytes],
+) -> bytes:
+    """The saved package with each marker comment in ``member`` replaced by its body's XML, and
+    the prefixes the body uses but the template never bound declared on the root element."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(package)) as zin,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
+        for info in zin.infolist():
+            raw = zin.read(info)
+            if info.filename == member:
+                raw = _splice_xml(raw, root_prefix, root_name, missing, texts)
+            zout.writestr(info, raw)
+    return out.getvalue()
+
+
+def _splice_xml(
+    xml: bytes,
+    root_prefix: str | None,
+    root_name: str,
+    missing: Mapping[str, str],
+    texts: Mapping[bytes, bytes],
+) -> bytes:
+    if missing:
+        qname = f"{root_prefix}:{root_name}" if root_prefix else root_name
+        start = xml.index(
+            b"<" + qname.encode(), xml.index(b"?>") + 2 if xml.startswith(b"<?") else 0
+        )
+        at = start + 1 + len(qname.encode())
+        decl = "".join(f' xmlns:{prefix}="{uri}"' for prefix, uri in missing.items())
+        xml = xml[:at] + decl.encode() + xml[at:]
+    for key, text in texts.items():
+        if key not in xml:
+            raise RuntimeError("body marker lost in the saved document")
+        xml = xml.replace(key, text)
+    return xml
 
 
 def finish_document(document: Any) -> None:
