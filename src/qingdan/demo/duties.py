@@ -26,10 +26,10 @@ from typing import Any
 
 from django.db import transaction
 
+from qingdan.core import bulk
 from qingdan.core.changelog import Change, record_many, snapshot
 from qingdan.core.choices import ChangeKind
 from qingdan.demo import duty_texts as tx
-from qingdan.duties import bulk
 from qingdan.duties import choices as dc
 from qingdan.duties.accept import clause_label, unit_duties_text
 from qingdan.duties.choices import OCCURRENCES_PER_YEAR, DutySource, Frequency

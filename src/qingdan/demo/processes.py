@@ -10,7 +10,7 @@ steps, more materials and longer time limits, and the current version 2 points t
 and materials removed are spread so that at the seed's 24,897 flowcharts the metrics read exactly
 "减少办事环节1963个、精简办事手续1568项" (seed 001), and proportionally at other sizes.
 
-Rows are inserted in chunks (``duties.bulk``: one executemany per table and chunk), each process with one change-log entry holding its full
+Rows are inserted in chunks (``core.bulk``: one executemany per table and chunk), each process with one change-log entry holding its full
 snapshot (``record_many``), so history and ``verify-log`` work as for processes drawn by hand.
 """
 
@@ -27,9 +27,9 @@ from typing import Any
 
 from django.db import transaction
 
+from qingdan.core import bulk
 from qingdan.core.changelog import Change, record_many
 from qingdan.core.choices import ChangeKind
-from qingdan.duties import bulk
 from qingdan.duties.choices import ListStatus
 from qingdan.duties.models import Task
 from qingdan.processes.aggregate import (

@@ -14,11 +14,11 @@ from typing import Any
 
 from django.utils import timezone
 
+from qingdan.core import bulk
 from qingdan.core.access import ensure_in_scope
 from qingdan.core.changelog import Change, record_many, snapshot
 from qingdan.core.choices import Action, ChangeKind
 from qingdan.documents.xlsx import Row
-from qingdan.duties import bulk
 from qingdan.duties import choices as c
 from qingdan.duties.models import DutyItem, Task, TaskPosition
 from qingdan.org.models import Department, Position, Unit

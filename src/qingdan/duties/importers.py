@@ -34,6 +34,7 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied, Validati
 from django.db import IntegrityError, models, transaction
 from django.utils import translation
 
+from qingdan.core import bulk
 from qingdan.core.access import restrict
 from qingdan.core.changelog import snapshot
 from qingdan.core.choices import Action
@@ -48,8 +49,8 @@ from qingdan.documents.xlsx import (
 )
 from qingdan.documents.xlsx.columns import STRIP_CHARS
 from qingdan.documents.xlsx.report import sort_key
-from qingdan.duties import bulk, services
 from qingdan.duties import choices as c
+from qingdan.duties import services
 from qingdan.duties.import_write import ItemPlan, TaskPlan, write_plans
 from qingdan.duties.models import DutyItem, Task, TaskPosition
 from qingdan.duties.scope import department_allows
