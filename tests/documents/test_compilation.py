@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 import tempfile
 import zipfile
 from pathlib import Path
@@ -12,6 +13,7 @@ from unittest import mock
 from django.core.management import call_command
 from django.test import TestCase, TransactionTestCase
 from docx import Document
+from pypdf import PdfReader
 
 from qingdan.core.models import Job, User
 from qingdan.demo.accounts import ensure_demo_accounts
@@ -104,17 +106,22 @@ class CompilationAccessTests(TestCase):
         self.assertContains(response, "范围内没有您可汇编的已发布清单")
         self.assertFalse(Job.objects.exists())
 
-    def test_a_volume_over_the_size_limit_is_left_out_and_said_so(self) -> None:
+    def test_a_large_region_gets_the_pdf_volume_and_no_word_volume(self) -> None:
         out = Path(self.enterContext(tempfile.TemporaryDirectory())) / "c.zip"
-        with mock.patch.object(service, "VOLUME_MAX_TASKS", 1):
+        with mock.patch.object(service, "DOCX_VOLUME_MAX_TASKS", 1):
             result = service.compile_region(self.county, out, workers=1)
-        self.assertEqual(result.departments, 1)
-        self.assertEqual(len(result.errors), 1)
-        self.assertIn("合订本未生成", result.errors[0])
-        self.assertIn("超过单册排版上限1项", result.errors[0])
-        names = zipfile.ZipFile(out).namelist()
-        self.assertFalse([n for n in names if "合订本" in n])
-        self.assertEqual(len([n for n in names if "/部门/" in n]), 2)
+        self.assertEqual((result.departments, result.errors), (1, []))
+        archive = zipfile.ZipFile(out)
+        names = [n.split("/", 1)[1] for n in archive.namelist()]
+        volume = "00_东川市河西区部门管理手册（履职清单）汇编（合订本）"
+        self.assertEqual([n for n in names if "合订本" in n], [f"{volume}.pdf"])
+        self.assertEqual(len([n for n in names if n.startswith("部门/")]), 2)
+        folder = archive.namelist()[0].split("/")[0]
+        manifest = archive.read(f"{folder}/汇编说明.txt").decode()
+        self.assertIn("合订本（Word）未提供", manifest)
+        self.assertIn("超过1项", manifest)
+        self.assertIn("目录所列页码为合订本的页码", manifest)
+        self.assertEqual(sorted(Path(out.parent).iterdir()), [out])  # no parts left behind
 
 
 class CompilationJobTests(TransactionTestCase):
@@ -136,6 +143,34 @@ class CompilationJobTests(TransactionTestCase):
         response = self.client.get(f"/jobs/{job.pk}/download/")
         self.assertEqual(response.status_code, 200)
         return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+
+    def check_pdf_volume(
+        self, archive: zipfile.ZipFile, folder: str, departments: list[Department]
+    ) -> None:
+        """The PDF volume: cover, one contents page, then the departments' own PDFs as they
+        are in the zip, one bookmark each, the contents giving each one's first page."""
+        volume = PdfReader(io.BytesIO(archive.read(f"{folder}/{VOLUME}.pdf")))
+        own = {
+            n: len(PdfReader(io.BytesIO(archive.read(n))).pages)
+            for n in archive.namelist()
+            if "/部门/" in n and n.endswith(".pdf")
+        }
+        self.assertEqual(len(own), len(departments))
+        self.assertEqual(len(volume.pages), 1 + 1 + sum(own.values()))
+        contents = volume.pages[1].extract_text()
+        firsts = [
+            volume.get_destination_page_number(item) + 1
+            for item in volume.outline
+            if not isinstance(item, list)
+        ]
+        titles = [item.title for item in volume.outline if not isinstance(item, list)]
+        self.assertEqual(titles, [d.name for d in departments])
+        self.assertEqual(firsts[0], 3)
+        positions = [contents.index(d.name) for d in departments]
+        self.assertEqual(positions, sorted(positions))
+        for department, first in zip(departments, firsts, strict=True):
+            self.assertIn(department.name, volume.pages[first - 1].extract_text())
+            self.assertRegex(contents, rf"{re.escape(department.name)}\s*\.*\s*{first}\b")
 
     def test_worker_compiles_every_published_department_into_one_zip(self) -> None:
         job = self.compile()
@@ -162,7 +197,7 @@ class CompilationJobTests(TransactionTestCase):
         volume = Document(io.BytesIO(archive.read(f"{folder}/{VOLUME}.docx")))
         contents = [p.text.strip() for p in volume.paragraphs if p.style.name == "目录1"]
         self.assertEqual(contents, [d.name for d in self.published])
-        self.assertTrue(archive.read(f"{folder}/{VOLUME}.pdf").startswith(b"%PDF"))
+        self.check_pdf_volume(archive, folder, self.published)
         manifest = archive.read(f"{folder}/汇编说明.txt").decode()
         for version in ListVersion.objects.all():
             self.assertIn(version.sha256, manifest)
@@ -203,7 +238,7 @@ class CompilationJobTests(TransactionTestCase):
         volume = Document(io.BytesIO(archive.read(f"{folder}/{VOLUME}.docx")))
         contents = [p.text.strip() for p in volume.paragraphs if p.style.name == "目录1"]
         self.assertEqual(contents, [d.name for d in self.published if d != broken])
-        self.assertIn(f"{VOLUME}.pdf", [n.split("/", 1)[1] for n in names])
+        self.check_pdf_volume(archive, folder, [d for d in self.published if d != broken])
         manifest = archive.read(f"{folder}/汇编说明.txt").decode()
         self.assertIn("未能收录或排版出错（2处）", manifest)
 

@@ -1,13 +1,16 @@
-"""The compilation's pure parts: file names, the manifest, the combined volume's contents."""
+"""The compilation's pure parts: file names, the manifest, the combined volumes."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import subprocess
 import zipfile
+from pathlib import Path
 
 from docx import Document
+from pypdf import PdfReader
 
 from qingdan.documents.compilation import build
 from qingdan.documents.handbook.content import build as build_content
@@ -46,7 +49,7 @@ def test_manifest_lists_every_department_with_its_hash_and_every_error() -> None
 
 
 def test_word_volume_has_one_contents_listing_every_department() -> None:
-    data = build.render_volume(handbooks(), "docx", TITLE, "东川市", DAY)
+    data = build.render_volume_docx(handbooks(), TITLE, "东川市", DAY)
     paragraphs = Document(io.BytesIO(data)).paragraphs
     departments = [p.text.strip() for p in paragraphs if p.style.name == "目录1"]
     assert departments == [name for name, _ in NAMES]
@@ -54,15 +57,58 @@ def test_word_volume_has_one_contents_listing_every_department() -> None:
     assert parts == [name for name, _ in NAMES]
 
 
-def test_pdf_volume_contents_list_every_department_in_order() -> None:
-    data = build.render_volume(handbooks(), "pdf", TITLE, "东川市", DAY)
-    text = subprocess.run(
-        ["pdftotext", "-l", "6", "-", "-"], input=data, capture_output=True, check=True
+def pdf_text(path: Path, first: int, last: int) -> str:
+    return subprocess.run(
+        ["pdftotext", "-f", str(first), "-l", str(last), str(path), "-"],
+        capture_output=True,
+        check=True,
     ).stdout.decode()
-    contents = text[text.index("目") :]
-    positions = [contents.index(name) for name, _ in NAMES]
-    assert positions == sorted(positions)
-    assert "（共3个部门）" in text
+
+
+def test_pdf_volume_is_merged_from_the_department_pdfs(tmp_path: Path) -> None:
+    parts = []
+    for hb in handbooks():
+        path = tmp_path / f"{hb.cover.department}.pdf"
+        path.write_bytes(build.render_handbook(hb, "pdf"))
+        parts.append((hb.cover.department, str(path)))
+    sizes = [len(PdfReader(path).pages) for _, path in parts]
+    out = tmp_path / "volume.pdf"
+    pages = build.volume_pdf(parts, str(out), TITLE, "东川市", DAY)
+
+    volume = PdfReader(out)
+    assert pages == len(volume.pages) == 1 + 1 + sum(sizes)  # cover, contents, departments
+    cover = pdf_text(out, 1, 1)
+    assert TITLE in cover and "（共3个部门）" in cover and "2026年3月" in cover
+    # The contents: every department in order, with its first page in the volume.
+    firsts = [3, 3 + sizes[0], 3 + sizes[0] + sizes[1]]
+    lines = [line.strip() for line in pdf_text(out, 2, 2).splitlines() if line.strip()]
+    assert lines[0].replace(" ", "").replace("\u3000", "") == "目录"
+    names = [name for name, _ in NAMES]
+    contents = [re.fullmatch(r"(\S+) \.+ (\d+)", line) for line in lines[1:]]
+    assert [(m[1], int(m[2])) for m in contents if m] == list(zip(names, firsts, strict=True))
+    for name, first in zip(names, firsts, strict=True):
+        assert name in pdf_text(out, first, first)  # each department starts with its cover
+    # One bookmark per department, at its first page, holding its own chapters.
+    top = [item for item in volume.outline if not isinstance(item, list)]
+    assert [item.title for item in top] == names
+    assert [volume.get_destination_page_number(item) + 1 for item in top] == firsts
+    assert isinstance(volume.outline[1], list) and volume.outline[1][0].title.startswith("一、")
+    # The contents lines link to the departments.
+    links = [a.get_object() for a in volume.pages[1]["/Annots"]]
+    targets = [volume.get_page_number(a["/Dest"][0].get_object()) + 1 for a in links]
+    assert targets == firsts
+
+
+def test_contents_run_over_pages_for_many_departments() -> None:
+    assert build.toc_page_count(1) == build.toc_page_count(20) == 1
+    assert build.toc_page_count(21) == build.toc_page_count(42) == 2
+    assert build.toc_page_count(43) == 3
+    firsts = list(range(10, 10 + 43))
+    data = build.front_matter(TITLE, "东川市", DAY, [f"部门{i}" for i in range(43)], firsts)
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == 1 + 3
+    text = "".join(page.extract_text() for page in reader.pages[1:])
+    assert "部门0" in text and "部门42" in text and "52" in text
 
 
 def test_department_files_in_both_formats() -> None:

@@ -8,8 +8,10 @@ county, each by department order).
 
 How (two cores): the parent reads each department's handbook content from the database
 (``handbook_content``, by version), then a process pool of ``workers`` typesets the departments'
-Word and PDF files and the combined volumes, and the parent writes each result into the zip as
-it arrives. The children never touch the database. One task per department on the django-tasks
+Word and PDF files, and the parent writes each result into the zip as it arrives. The PDF volume
+is not typeset again: once every department is done it is merged from the departments' PDFs
+(kept on disk beside the zip meanwhile) behind a typeset cover and contents. A Word volume,
+typeset whole, is made for small regions only (``DOCX_VOLUME_MAX_TASKS``). The children never touch the database. One task per department on the django-tasks
 queue was the alternative; with one worker process (the default deployment) it would not use the
 second core, and the final assembly would need every department's content again anyway.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
@@ -40,10 +43,11 @@ from .build import FORMATS, Archive, Entry
 
 Report = Callable[[int, int, str], None]  # (done, total, message)
 
-# A volume is typeset whole in one process and its memory grows with it: the demo city's
-# (29,556 tasks) took over 18 GB before being killed (docs/benchmarks.md). Above this many tasks
-# the volume is left out and said so; the departments' files are still compiled.
-VOLUME_MAX_TASKS = 8_000
+# The Word volume is the one file still typeset whole, in one process: its time is the sum of the
+# departments' Word times and its memory grows with it (the demo city's whole-volume typesetting
+# took over 18 GB, docs/benchmarks.md). Above this many tasks it is not made (not an error; the
+# departments' Word files are in the zip and 汇编说明.txt says so). The PDF volume has no limit.
+DOCX_VOLUME_MAX_TASKS = 2_000
 
 
 @dataclass
@@ -130,11 +134,15 @@ def _read(
     total: int,
     errors: list[str],
     then: Callable[[Entry, Any], None],
-) -> tuple[list[Entry], list[Any]]:
+) -> tuple[list[Entry], list[Any] | None, int]:
     """Each version's handbook content (in the parent: the only part that reads the database),
-    handed to ``then`` as soon as read so the pool typesets while the parent reads on."""
+    handed to ``then`` as soon as read so the pool typesets while the parent reads on.
+
+    Returns the entries, the handbooks for the Word volume (``None`` once their tasks exceed
+    ``DOCX_VOLUME_MAX_TASKS``: nothing is held for a large region) and the number of tasks."""
     entries: list[Entry] = []
-    handbooks: list[Any] = []
+    handbooks: list[Any] | None = []
+    tasks = 0
     for i, version in enumerate(versions, start=1):
         name = version.department.name
         say(i - 1, total, f"正在读取第{i}/{len(versions)}个部门：{name}")
@@ -153,10 +161,14 @@ def _read(
             timezone.localdate(version.published_at),
             version.sha256,
         )
-        handbooks.append(handbook)
+        tasks += handbook.counts.tasks
+        if handbooks is not None:
+            handbooks.append(handbook)
+            if tasks > DOCX_VOLUME_MAX_TASKS:
+                handbooks = None
         entries.append(entry)
         then(entry, handbook)
-    return entries, handbooks
+    return entries, handbooks, tasks
 
 
 def compile_region(
@@ -172,7 +184,8 @@ def compile_region(
     scope has been published.
 
     A department that fails to read or to typeset is left out and named in ``errors`` (in
-    Chinese); a volume that fails because of such a department is typeset again without it.
+    Chinese), and left out of the volumes (a Word volume that fails because of such a department
+    is typeset again without it).
     """
     started = time.perf_counter()
     on = on or timezone.localdate()
@@ -180,12 +193,15 @@ def compile_region(
     if not versions:
         raise LookupError("范围内没有已发布清单的部门。")
     title = compilation_title(region)
-    total = len(versions) * (1 + len(FORMATS)) + len(FORMATS) + 1
+    total = len(versions) * (1 + len(FORMATS)) + 2 + 1  # + the two volumes + the manifest
     say: Report = report or (lambda done, total, message: None)
     errors: list[str] = []
     archive = Archive(out, f"{title}（{build.chinese_date(on)}）")
     volume_name = f"00_{safe_title(title)}（合订本）"
     failed: set[int] = set()  # indexes of entries with a file missing
+    pdfs: dict[int, Path] = {}  # the departments' PDFs on disk, for the PDF volume
+    volumes: list[str] = []  # 汇编说明.txt's lines on the volumes
+    parts = tempfile.TemporaryDirectory(prefix=".parts-", dir=out.parent)
     pool = _executor(workers)
     runner: Any = pool or _Inline()
     try:
@@ -195,33 +211,35 @@ def compile_region(
             for fmt in FORMATS:
                 futures[runner.submit(build.render_handbook, handbook, fmt)] = (fmt, entry)
 
-        entries, handbooks = _read(versions, say, total, errors, submit_department)
+        entries, handbooks, tasks = _read(versions, say, total, errors, submit_department)
         done = len(versions)
         say(done, total, f"已读取{len(entries)}个部门的清单内容，正在排版")
-        # The volumes need every department; each is typeset whole in one process.
-        tasks = sum(hb.counts.tasks for hb in handbooks)
-        if tasks > VOLUME_MAX_TASKS:
-            errors.append(
-                f"合订本未生成：共{tasks}项工作任务，超过单册排版上限{VOLUME_MAX_TASKS}项"
-                "（整册排版所需内存过大），请按县（市、区）分别汇编；各部门的文件已收录。"
-            )
-            done += len(FORMATS)
-        elif handbooks:
-            for fmt in FORMATS:
-                future = runner.submit(build.render_volume, handbooks, fmt, title, region.name, on)
-                futures[future] = (fmt, None)
-        retry: list[tuple[str, BaseException]] = []
+        if handbooks:
+            future = runner.submit(build.render_volume_docx, handbooks, title, region.name, on)
+            futures[future] = ("docx", None)
+        else:
+            done += 1
+            if entries:
+                volumes.append(
+                    f"合订本（Word）未提供：共{tasks}项工作任务，超过{DOCX_VOLUME_MAX_TASKS}项的"
+                    "汇编不再整册排版Word合订本，请使用“部门”文件夹中各部门的Word文件。"
+                )
+        docx_error: BaseException | None = None
         for future in as_completed(futures):
             fmt, entry = futures[future]
             error = future.exception()
             if entry is None and error is None:
-                archive.add(f"{volume_name}.{fmt}", future.result())
-                message = f"合订本（{fmt.upper()}）已完成"
+                archive.add(f"{volume_name}.docx", future.result())
+                message = "合订本（DOCX）已完成"
             elif entry is None:
-                retry.append((fmt, error))
-                message = f"合订本（{fmt.upper()}）排版失败"
+                docx_error = error
+                message = "合订本（DOCX）排版失败"
             elif error is None:
-                archive.add(f"部门/{entry.stem}.{fmt}", future.result())
+                data = future.result()
+                archive.add(f"部门/{entry.stem}.{fmt}", data)
+                if fmt == "pdf":
+                    pdfs[entry.index] = Path(parts.name) / f"{entry.index:04d}.pdf"
+                    pdfs[entry.index].write_bytes(data)
                 message = f"已排版：{entry.department}（{fmt.upper()}）"
             else:
                 failed.add(entry.index)
@@ -230,31 +248,64 @@ def compile_region(
                     f"{build.failure_text(error)}"
                 )
                 message = f"排版失败：{entry.department}（{fmt.upper()}）"
+            del futures[future]  # let the result's bytes go
             done += 1
             say(done, total, message)
-        for fmt, error in retry:
-            # Without the departments that failed on their own; if none did, the volume
-            # itself is at fault and is reported.
-            books = [h for e, h in zip(entries, handbooks, strict=True) if e.index not in failed]
-            if failed and books:
-                try:
-                    data = runner.submit(build.render_volume, books, fmt, title, region.name, on)
-                    archive.add(f"{volume_name}.{fmt}", data.result())
-                    continue
-                except Exception as exc:
-                    error = exc
-            detail = build.failure_text(error)
-            errors.append(f"合订本（{fmt.upper()}）排版失败：{detail}")
         kept = [e for e in entries if e.index not in failed]
+        if handbooks:
+            if docx_error is None:
+                volumes.append("合订本（Word）：各部门整册排版，附目录。")
+            else:
+                # Without the departments that failed on their own; if none did, the volume
+                # itself is at fault and is reported.
+                books = [h for e, h in zip(entries, handbooks, strict=True) if e in kept]
+                if failed and books:
+                    try:
+                        data = runner.submit(
+                            build.render_volume_docx, books, title, region.name, on
+                        ).result()
+                        archive.add(f"{volume_name}.docx", data)
+                        volumes.append("合订本（Word）：各部门整册排版，附目录。")
+                        docx_error = None
+                    except Exception as exc:
+                        docx_error = exc
+                if docx_error is not None:
+                    errors.append(f"合订本（DOCX）排版失败：{build.failure_text(docx_error)}")
+            handbooks = None
+        message = "合订本（PDF）未生成"
+        if kept:
+            say(done, total, f"正在合并合订本（PDF）：{len(kept)}个部门")
+            target = Path(parts.name) / "volume.pdf"
+            try:
+                pages = runner.submit(
+                    build.volume_pdf,
+                    [(e.department, str(pdfs[e.index])) for e in kept],
+                    str(target),
+                    title,
+                    region.name,
+                    on,
+                ).result()
+                archive.add_file(f"{volume_name}.pdf", target)
+                volumes.append(
+                    f"合订本（PDF）：封面、目录，其后依次为各部门的PDF文件（原样合并，共{pages}页），"
+                    "书签按部门列出；目录所列页码为合订本的页码（即PDF阅读器显示的页码），"
+                    "各部门正文仍保留本部门的页码（— N —）。"
+                )
+                message = "合订本（PDF）已完成"
+            except Exception as exc:
+                errors.append(f"合订本（PDF）合并失败：{build.failure_text(exc)}")
+        done += 1
+        say(done, total, message)
         archive.add(
             "汇编说明.txt",
-            build.manifest(title, on, kept, FORMATS, errors).encode(),
+            build.manifest(title, on, kept, FORMATS, errors, volumes).encode(),
             deflate=True,
         )
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
         archive.close()
+        parts.cleanup()
     say(total, total, "汇编完成" if not errors else f"汇编完成，{len(errors)}处错误")
     return CompilationResult(
         title,
