@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from reportlab.lib.colors import HexColor, black
-from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -40,14 +40,13 @@ from reportlab.platypus import (
     PageTemplate,
     Paragraph,
     Spacer,
-    Table,
-    TableStyle,
 )
 
 from . import gongwen as g
 from .content import Card, Chapter, Figure, Handbook, Heading, Para
 from .content import Table as TableBlock
 from .pdf_flowchart import FlowchartFlowable
+from .pdf_grid import PAD_LEFT, PAD_RIGHT, Cell, Grid, Measure, TextStyle
 
 FONT_NAME = "QdCJK"
 # (path, subfont index): TrueType-outlined CJK faces from Debian packages, preferred first.
@@ -65,7 +64,7 @@ LEFT, BOTTOM = g.MARGIN_LEFT_MM * mm, g.MARGIN_BOTTOM_MM * mm
 TEXT_W, TEXT_H = g.TEXT_MM[0] * mm, g.TEXT_MM[1] * mm
 LEADING = g.LINE_PT
 FIGURE_W, FIGURE_H = g.FIGURE_MAX_MM[0] * mm, g.FIGURE_MAX_MM[1] * mm
-GRID = HexColor("#000000")
+CARD_WIDTHS = (TEXT_W * 0.2, TEXT_W * 0.8)
 LABEL_FILL = HexColor("#f2f2f2")
 
 
@@ -115,10 +114,6 @@ class Styles:
     title: ParagraphStyle
     cover_meta: ParagraphStyle
     caption: ParagraphStyle
-    cell: ParagraphStyle
-    cell_center: ParagraphStyle
-    cell_right: ParagraphStyle
-    head: ParagraphStyle
 
 
 def _styles(font: str) -> Styles:
@@ -139,10 +134,6 @@ def _styles(font: str) -> Styles:
         title=style("title", g.TITLE_PT, g.TITLE_PT * 1.6, alignment=TA_CENTER),
         cover_meta=style("cover_meta", g.BODY_PT, LEADING, alignment=TA_CENTER),
         caption=style("caption", g.CAPTION_PT, g.CAPTION_PT * 1.5, alignment=TA_CENTER),
-        cell=style("cell", g.TABLE_PT, g.TABLE_PT * 1.3),
-        cell_center=style("cell_c", g.TABLE_PT, g.TABLE_PT * 1.3, alignment=TA_CENTER),
-        cell_right=style("cell_r", g.TABLE_PT, g.TABLE_PT * 1.3, alignment=TA_RIGHT),
-        head=style("head", g.TABLE_PT, g.TABLE_PT * 1.3, alignment=TA_CENTER),
     )
 
 
@@ -288,6 +279,8 @@ class _Story:
         self.shift = shift
         self.flow: list[Any] = []
         self.toc: list[tuple[int, str, str]] = []
+        self.measure = Measure(FONT_NAME)
+        self.cell_text = TextStyle(FONT_NAME, g.TABLE_PT, g.TABLE_PT * 1.3)
 
     def heading(self, text: str, style: ParagraphStyle, level: int, *, bold: bool) -> None:
         """Headings down to ``toc_levels`` get a key (contents entry, link target, outline)."""
@@ -319,36 +312,48 @@ class _Story:
             elif isinstance(b, Figure):
                 self.figure(b)
 
+    def _cell(self, text: str, width: float, align: str = "left", **kw: Any) -> Cell:
+        return Cell(
+            tuple(self.measure.lines(text, width - PAD_LEFT - PAD_RIGHT, g.TABLE_PT)), align, **kw
+        )
+
     def table(self, tb: TableBlock) -> None:
         total = sum(c.weight for c in tb.columns) or 1.0
         widths = [TEXT_W * c.weight / total for c in tb.columns]
-        cell = {"left": self.s.cell, "center": self.s.cell_center, "right": self.s.cell_right}
-        styles = [cell[c.align] for c in tb.columns]
-        data = [[Paragraph(_esc(c.title), self.s.head) for c in tb.columns]]
-        data += [
-            [Paragraph(_text(v), st) for v, st in zip(row, styles, strict=True)] for row in tb.rows
+        cell = self._cell
+        rows = [
+            [
+                cell(c.title, w, "center", fill=LABEL_FILL)
+                for c, w in zip(tb.columns, widths, strict=True)
+            ]
+        ]
+        rows += [
+            [cell(v, w, c.align) for v, w, c in zip(row, widths, tb.columns, strict=True)]
+            for row in tb.rows
         ]
         if tb.total:
-            data.append(
-                [BoldParagraph(_text(v), st) for v, st in zip(tb.total, styles, strict=True)]
+            rows.append(
+                [
+                    cell(v, w, c.align, bold=True)
+                    for v, w, c in zip(tb.total, widths, tb.columns, strict=True)
+                ]
             )
-        table = Table(data, colWidths=widths, repeatRows=1)
-        table.setStyle(_TABLE_STYLE)
+        grid = Grid(widths, rows, self.cell_text, self.measure, header=1, max_height=TEXT_H)
         if tb.caption:
             self.flow.append(
                 KeepTogether([BoldParagraph(_esc(tb.caption), self.s.caption), Spacer(1, 2)])
             )
-        self.flow.append(table)
+        self.flow.append(grid)
         self.flow.append(Spacer(1, 6))
 
     def card(self, card: Card) -> None:
-        data = [
-            [Paragraph(_esc(label), self.s.head), Paragraph(_text(value), self.s.cell)]
+        widths = CARD_WIDTHS
+        cell = self._cell
+        rows = [
+            [cell(label, widths[0], "center", fill=LABEL_FILL), cell(value, widths[1])]
             for label, value in card.rows
         ]
-        table = Table(data, colWidths=[TEXT_W * 0.2, TEXT_W * 0.8])
-        table.setStyle(_CARD_STYLE)
-        self.flow.append(table)
+        self.flow.append(Grid(widths, rows, self.cell_text, self.measure, max_height=TEXT_H))
         self.flow.append(Spacer(1, 8))
 
     def figure(self, fig: Figure) -> None:
@@ -360,30 +365,6 @@ class _Story:
         parts.extend(Paragraph(_text(note), self.s.note) for note in fig.notes)
         parts.append(Spacer(1, 10))
         self.flow.append(KeepTogether(parts))
-
-
-_TABLE_STYLE = TableStyle(
-    [
-        ("GRID", (0, 0), (-1, -1), 0.5, GRID),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("BACKGROUND", (0, 0), (-1, 0), LABEL_FILL),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ]
-)
-_CARD_STYLE = TableStyle(
-    [
-        ("GRID", (0, 0), (-1, -1), 0.5, GRID),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("BACKGROUND", (0, 0), (0, -1), LABEL_FILL),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ]
-)
 
 
 def _cover(s: Styles, lines: Sequence[str], meta: Sequence[str], foot: Sequence[str]) -> list[Any]:

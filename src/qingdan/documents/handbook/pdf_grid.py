@@ -1,0 +1,244 @@
+"""Ruled tables and task cards for the PDF handbook, drawn directly on the canvas.
+
+reportlab's ``Table`` of ``Paragraph`` cells spends most of a handbook's time parsing each cell's
+markup and breaking its CJK lines, again and again while the table is sized, split and drawn.
+Here each cell's text is broken into lines once, by :class:`Measure` — the same "cut like a
+knife between characters" rule as reportlab's CJK word wrap (``textsplit.dumbSplit``, including
+its hanging punctuation and its backing off inside Latin words), with glyph widths cached per
+character — and a :class:`Grid` draws fills, text and rules with one text object per table.
+The geometry is that of the ``Table`` it replaces: cell padding 2/3/3/3 pt, rows as tall as
+their tallest cell, text centred vertically, 0.5 pt rules; header rows repeat when a table runs
+on to the next page, and a row taller than a page is split between its lines.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from reportlab.lib.colors import black
+from reportlab.lib.textsplit import ALL_CANNOT_START
+from reportlab.pdfbase import pdfmetrics
+from reportlab.platypus import Flowable
+
+PAD_TOP, PAD_BOTTOM, PAD_LEFT, PAD_RIGHT = 2.0, 3.0, 3.0, 3.0
+RULE = 0.5
+BOLD_OFFSET = 0.35  # the face has no bold: bold text is drawn twice, a hair apart
+_FUZZ = 1e-6
+
+
+class Measure:
+    """Glyph widths of one font, cached per character (at 1 pt; TrueType widths scale)."""
+
+    def __init__(self, font: str) -> None:
+        self.font = font
+        self._face = pdfmetrics.getFont(font)
+        self._w: dict[str, float] = {}
+
+    def char(self, ch: str) -> float:
+        w = self._w.get(ch)
+        if w is None:
+            w = self._w[ch] = self._face.stringWidth(ch, 1.0)
+        return w
+
+    def width(self, text: str, size: float) -> float:
+        get = self._w.get
+        total = 0.0
+        for ch in text:
+            w = get(ch)
+            total += w if w is not None else self.char(ch)
+        return total * size
+
+    def lines(self, text: str, width: float, size: float) -> list[str]:
+        """``text`` broken into lines of at most ``width`` points (its own line breaks kept,
+        blank lines dropped, runs of white space collapsed) — as reportlab breaks a CJK
+        paragraph."""
+        out: list[str] = []
+        for raw in text.splitlines():
+            line = " ".join(raw.split())
+            if line:
+                out.extend(self._split(line, width / size))
+        return out
+
+    def _split(self, word: str, max_width: float) -> list[str]:
+        """``reportlab.lib.textsplit.dumbSplit`` on cached widths (in units of the font size)."""
+        widths = [self._w.get(ch) or self.char(ch) for ch in word]
+        if sum(widths) <= max_width + _FUZZ:
+            return [word]
+        lines: list[str] = []
+        i = used = start = 0
+        n = len(word)
+        while i < n:
+            w = widths[i]
+            c = word[i]
+            used += w
+            i += 1
+            if used > max_width + _FUZZ and used > 0:
+                if ord(c) < 0x3000:  # inside a Latin word: back off to a space or a CJK char
+                    limit = (start + i) >> 1
+                    for j in range(i - 1, limit, -1):
+                        cj = word[j]
+                        if unicodedata.category(cj) == "Zs" or ord(cj) >= 0x3000:
+                            k = j + 1
+                            if k < i:
+                                c = word[k]
+                                i = k + 1
+                                break
+                if c not in ALL_CANNOT_START and i > start + 1:
+                    i -= 1  # push the character to the next line (else it hangs in the margin)
+                lines.append(word[start:i].strip())
+                start = i
+                used = 0
+        if used > 0:
+            lines.append(word[start:])
+        return lines
+
+
+@dataclass(frozen=True)
+class Cell:
+    lines: tuple[str, ...]
+    align: str = "left"  # left, center, right
+    bold: bool = False
+    fill: Any = None
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    font: str
+    size: float
+    leading: float
+
+
+class Grid(Flowable):
+    """Rows of cells in columns of ``widths`` points; the first ``header`` rows repeat on each
+    page the table runs on to."""
+
+    def __init__(
+        self,
+        widths: Sequence[float],
+        rows: Sequence[Sequence[Cell]],
+        style: TextStyle,
+        measure: Measure,
+        *,
+        header: int = 0,
+        max_height: float = 0.0,
+        heights: Sequence[float] | None = None,
+    ) -> None:
+        super().__init__()
+        self.widths = list(widths)
+        self.rows = [list(r) for r in rows]
+        self.style = style
+        self.measure = measure
+        self.header = min(header, len(self.rows))
+        self.max_height = max_height  # a frame's height: a taller row is split between lines
+        self.heights = (
+            list(heights) if heights is not None else [self._row_height(r) for r in self.rows]
+        )
+        self.width = sum(self.widths)
+        self.height = sum(self.heights)
+        self.hAlign = "CENTER"
+
+    def _row_height(self, row: Sequence[Cell]) -> float:
+        return max((len(c.lines) for c in row), default=0) * self.style.leading + (
+            PAD_TOP + PAD_BOTTOM
+        )
+
+    def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def split(self, avail_w: float, avail_h: float) -> list[Flowable]:
+        head = self.header
+        used = sum(self.heights[:head])
+        k = head
+        while k < len(self.rows) and used + self.heights[k] <= avail_h + _FUZZ:
+            used += self.heights[k]
+            k += 1
+        if k >= len(self.rows):
+            return [self]
+        if k == head:
+            return self._split_row(avail_h - used)
+        hs = self.heights
+        return [
+            self._part(self.rows[:k], hs[:k]),
+            self._part(self.rows[:head] + self.rows[k:], hs[:head] + hs[k:]),
+        ]
+
+    def _split_row(self, room: float) -> list[Flowable]:
+        """The first body row taller than a whole page: its lines shared between two parts."""
+        head = self.header
+        head_h = sum(self.heights[:head])
+        if not self.max_height or self.heights[head] <= self.max_height - head_h + _FUZZ:
+            return []  # it fits on the next page
+        fit = int((room - PAD_TOP - PAD_BOTTOM + _FUZZ) // self.style.leading)
+        if fit < 1:
+            return []
+        row = self.rows[head]
+        first = [Cell(c.lines[:fit], c.align, c.bold, c.fill) for c in row]
+        rest = [Cell(c.lines[fit:], c.align, c.bold, c.fill) for c in row]
+        heads = self.rows[:head]
+        return [self._part([*heads, first]), self._part([*heads, rest, *self.rows[head + 1 :]])]
+
+    def _part(self, rows: list[list[Cell]], heights: list[float] | None = None) -> Grid:
+        return Grid(
+            self.widths,
+            rows,
+            self.style,
+            self.measure,
+            header=self.header,
+            max_height=self.max_height,
+            heights=heights,
+        )
+
+    def draw(self) -> None:
+        c = self.canv
+        st = self.style
+        xs = [0.0]
+        for w in self.widths:
+            xs.append(xs[-1] + w)
+        tops = [self.height]
+        for h in self.heights:
+            tops.append(tops[-1] - h)
+        c.saveState()
+        for r, row in enumerate(self.rows):
+            for i, cell in enumerate(row):
+                if cell.fill is not None:
+                    c.setFillColor(cell.fill)
+                    c.rect(xs[i], tops[r + 1], self.widths[i], self.heights[r], stroke=0, fill=1)
+        text = c.beginText()
+        text.setFont(st.font, st.size, st.leading)
+        text.setFillColor(black)
+        width = self.measure.width
+        for r, row in enumerate(self.rows):
+            h = self.heights[r]
+            for i, cell in enumerate(row):
+                if not cell.lines:
+                    continue
+                block = len(cell.lines) * st.leading
+                y = tops[r + 1] + (h + PAD_BOTTOM - PAD_TOP + block) / 2 - st.size
+                x0, x1 = xs[i] + PAD_LEFT, xs[i + 1] - PAD_RIGHT
+                for line in cell.lines:
+                    if cell.align == "left":
+                        x = x0
+                    else:
+                        w = width(line, st.size)
+                        x = (x0 + x1 - w) / 2 if cell.align == "center" else x1 - w
+                    text.setTextOrigin(x, y)
+                    text.textOut(line)
+                    if cell.bold:
+                        text.setTextOrigin(x + BOLD_OFFSET, y)
+                        text.textOut(line)
+                    y -= st.leading
+        c.drawText(text)
+        c.setLineWidth(RULE)
+        c.setStrokeColor(black)
+        path = c.beginPath()
+        for y in tops:
+            path.moveTo(0, y)
+            path.lineTo(self.width, y)
+        for x in xs:
+            path.moveTo(x, tops[0])
+            path.lineTo(x, tops[-1])
+        c.drawPath(path, stroke=1, fill=0)
+        c.restoreState()
