@@ -359,7 +359,7 @@ class _Story:
     def figure(self, fig: Figure) -> None:
         parts: list[Any] = []
         if fig.layout is not None:
-            parts.append(FlowchartFlowable(fig.layout, FIGURE_W, FIGURE_H, FONT_NAME))
+            parts.append(FlowchartFlowable(fig.layout, FIGURE_W, FIGURE_H, FONT_NAME, self.measure))
         parts.append(Spacer(1, 4))
         parts.append(BoldParagraph(_esc(f"图{fig.number}　{fig.caption}"), self.s.caption))
         parts.extend(Paragraph(_text(note), self.s.note) for note in fig.notes)

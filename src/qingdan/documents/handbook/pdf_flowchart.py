@@ -19,21 +19,27 @@ from qingdan.processes.flowchart.layout import Layout, NodeBox, TextLine
 from qingdan.processes.flowchart.plan import TITLE_LINE_H
 from qingdan.processes.flowchart.svg import HEADER_FILL, LANE_STROKE, RISK_COLORS, STROKE
 
+from .pdf_grid import Measure
+
 PT_PER_MM = 72 / 25.4
 INK = HexColor(STROKE)
 LANE = HexColor(LANE_STROKE)
 HEADER = HexColor(HEADER_FILL)
 TIME_FILL, TIME_STROKE, TIME_TEXT = HexColor("#e3f2fd"), HexColor("#1565c0"), HexColor("#0d47a1")
+TEXT = HexColor("#212121")
 RISK = {level: HexColor(color) for level, color in RISK_COLORS.items()}
 
 
 class FlowchartFlowable(Flowable):
     """A laid-out chart scaled to fit ``max_w`` × ``max_h`` points (title left to the caption)."""
 
-    def __init__(self, layout: Layout, max_w: float, max_h: float, font: str) -> None:
+    def __init__(
+        self, layout: Layout, max_w: float, max_h: float, font: str, measure: Measure | None = None
+    ) -> None:
         super().__init__()
         self.layout = layout
         self.font = font
+        self.measure = measure or Measure(font)
         self.y0 = len(layout.title_lines) * TITLE_LINE_H + 6.0 if layout.title_lines else 0.0
         mm_per_px = drawing_scale(
             layout, max_width_mm=max_w / PT_PER_MM, max_height_mm=max_h / PT_PER_MM, title=False
@@ -54,6 +60,8 @@ class FlowchartFlowable(Flowable):
         return self.height - (y - self.y0) * self.k
 
     def draw(self) -> None:
+        """Shapes first, then the text of each layer in one text object (nothing overlaps: the
+        layout keeps labels, steps and their markers apart)."""
         c = self.canv
         c.saveState()
         c.setLineJoin(1)
@@ -62,21 +70,37 @@ class FlowchartFlowable(Flowable):
             self._rect(lane.x, lane.y, lane.w, lane.header_h, stroke=LANE, fill=HEADER, width=1.0)
             for line in lane.header_lines:
                 self._text(line, bold=True)
+        c.setStrokeColor(INK)
+        c.setFillColor(INK)
+        c.setLineWidth(self._width(1.2))
         for edge in self.layout.edges:
             self._edge(edge.points, edge.back)
-        for edge in self.layout.edges:
-            if edge.label_box is None:
-                continue
-            x, y, w, h = edge.label_box
+        labelled = [e for e in self.layout.edges if e.label_box is not None]
+        if labelled:
             c.saveState()
             c.setFillColor(white)
             c.setFillAlpha(0.85)
-            c.rect(self.X(x), self.Y(y + h), w * self.k, h * self.k, stroke=0, fill=1)
+            for edge in labelled:
+                x, y, w, h = edge.label_box  # type: ignore[misc]
+                c.rect(self.X(x), self.Y(y + h), w * self.k, h * self.k, stroke=0, fill=1)
             c.restoreState()
-            for line in edge.label_lines:
-                self._text(line)
+            text = _Text(self, c)
+            for edge in labelled:
+                for line in edge.label_lines:
+                    text.line(line)
+            text.draw()
         for node in self.layout.nodes:
             self._node(node)
+        text = _Text(self, c)
+        for node in self.layout.nodes:
+            for line in node.lines:
+                text.line(line)
+            for m in node.markers:
+                size = 10.0 * self.k
+                mx, my, mw, mh = self.X(m.x), self.Y(m.y + m.h), m.w * self.k, m.h * self.k
+                color = white if m.kind == "risk" else TIME_TEXT
+                text.centred(m.text, mx + mw / 2, my + mh / 2 - size * 0.36, size, color)
+        text.draw()
         c.restoreState()
 
     def _width(self, px: float) -> float:
@@ -98,10 +122,10 @@ class FlowchartFlowable(Flowable):
         c = self.canv
         size = line.size * self.k
         c.setFont(self.font, size)
-        c.setFillColor(color or HexColor("#212121"))
+        c.setFillColor(color or TEXT)
         if bold:
             # The embedded face has no bold; fill and stroke the glyphs to thicken them.
-            c.setStrokeColor(color or HexColor("#212121"))
+            c.setStrokeColor(color or TEXT)
             c.setLineWidth(size * 0.03)
             text = c.beginText()
             text.setTextRenderMode(2)
@@ -110,6 +134,9 @@ class FlowchartFlowable(Flowable):
             x = self.X(line.x) - (width / 2 if line.anchor == "middle" else 0)
             text.setTextOrigin(x, self.Y(line.y))
             text.textOut(line.text)
+            # Back to plain fill: the mode is graphics state and would outline every later
+            # label in the current stroke colour (labels are regular, as in the SVG).
+            text.setTextRenderMode(0)
             c.drawText(text)
             return
         if line.anchor == "middle":
@@ -121,9 +148,6 @@ class FlowchartFlowable(Flowable):
         if len(points) < 2:
             return
         c = self.canv
-        c.setStrokeColor(INK)
-        c.setFillColor(INK)
-        c.setLineWidth(self._width(1.2))
         pts = [(self.X(x), self.Y(y)) for x, y in points]
         # Stop the line at the arrow's base so its end does not poke through the arrowhead.
         (ax, ay), (bx, by) = pts[-2], pts[-1]
@@ -149,13 +173,12 @@ class FlowchartFlowable(Flowable):
         c.drawPath(arrow, stroke=0, fill=1)
 
     def _node(self, n: NodeBox) -> None:
+        """The step's shape and its marker pills (their text comes with the step's label)."""
         c = self.canv
         x, y, w, h = self.X(n.x), self.Y(n.y + n.h), n.w * self.k, n.h * self.k
         if n.shape == "bar":
             c.setFillColor(INK)
             c.rect(x, y, w, h, stroke=0, fill=1)
-            for line in n.lines:
-                self._text(line)
             return
         color = RISK.get(n.risk_level or "", INK)
         c.setStrokeColor(color)
@@ -173,21 +196,56 @@ class FlowchartFlowable(Flowable):
             c.drawPath(path, stroke=1, fill=1)
         else:
             c.roundRect(x, y, w, h, 2 * self.k, stroke=1, fill=1)
-        for line in n.lines:
-            self._text(line)
         for m in n.markers:
             mx, my, mw, mh = self.X(m.x), self.Y(m.y + m.h), m.w * self.k, m.h * self.k
             if m.kind == "risk":
                 c.setFillColor(RISK.get(m.level or "", INK))
                 c.roundRect(mx, my, mw, mh, 3 * self.k, stroke=0, fill=1)
-                text_color = white
             else:
                 c.setFillColor(TIME_FILL)
                 c.setStrokeColor(TIME_STROKE)
                 c.setLineWidth(max(0.3, 0.6 * self.k))
                 c.roundRect(mx, my, mw, mh, 3 * self.k, stroke=1, fill=1)
-                text_color = TIME_TEXT
-            size = 10.0 * self.k
-            c.setFont(self.font, size)
-            c.setFillColor(text_color)
-            c.drawCentredString(mx + mw / 2, my + mh / 2 - size * 0.36, m.text)
+
+
+class _Text:
+    """One PDF text object for many lines of a chart (a text object per string is costly)."""
+
+    def __init__(self, chart: FlowchartFlowable, canvas: Any) -> None:
+        self.chart = chart
+        self.canvas = canvas
+        self.obj = canvas.beginText()
+        self.font = chart.font
+        self.width = chart.measure.width
+        self.size = 0.0
+        self.color: Any = None
+        self.empty = True
+
+    def _set(self, size: float, color: Any) -> None:
+        if size != self.size:
+            self.obj.setFont(self.font, size)
+            self.size = size
+        if color is not self.color:
+            self.obj.setFillColor(color)
+            self.color = color
+
+    def line(self, line: TextLine) -> None:
+        ch = self.chart
+        size = line.size * ch.k
+        x = ch.X(line.x)
+        if line.anchor == "middle":
+            x -= self.width(line.text, size) / 2
+        self.at(line.text, x, ch.Y(line.y), size, TEXT)
+
+    def centred(self, text: str, x: float, y: float, size: float, color: Any) -> None:
+        self.at(text, x - self.width(text, size) / 2, y, size, color)
+
+    def at(self, text: str, x: float, y: float, size: float, color: Any) -> None:
+        self._set(size, color)
+        self.obj.setTextOrigin(x, y)
+        self.obj.textOut(text)
+        self.empty = False
+
+    def draw(self) -> None:
+        if not self.empty:
+            self.canvas.drawText(self.obj)
