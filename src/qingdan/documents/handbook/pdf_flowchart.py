@@ -19,7 +19,7 @@ from qingdan.processes.flowchart.layout import Layout, NodeBox, TextLine
 from qingdan.processes.flowchart.plan import TITLE_LINE_H
 from qingdan.processes.flowchart.svg import HEADER_FILL, LANE_STROKE, RISK_COLORS, STROKE
 
-from .pdf_grid import Measure
+from .pdf_grid import Measure, RawText
 
 PT_PER_MM = 72 / 25.4
 INK = HexColor(STROKE)
@@ -209,25 +209,12 @@ class FlowchartFlowable(Flowable):
 
 
 class _Text:
-    """One PDF text object for many lines of a chart (a text object per string is costly)."""
+    """The text of one layer of a chart, in one PDF text block."""
 
     def __init__(self, chart: FlowchartFlowable, canvas: Any) -> None:
         self.chart = chart
-        self.canvas = canvas
-        self.obj = canvas.beginText()
-        self.font = chart.font
+        self.raw = RawText(canvas, chart.measure)
         self.width = chart.measure.width
-        self.size = 0.0
-        self.color: Any = None
-        self.empty = True
-
-    def _set(self, size: float, color: Any) -> None:
-        if size != self.size:
-            self.obj.setFont(self.font, size)
-            self.size = size
-        if color is not self.color:
-            self.obj.setFillColor(color)
-            self.color = color
 
     def line(self, line: TextLine) -> None:
         ch = self.chart
@@ -241,11 +228,8 @@ class _Text:
         self.at(text, x - self.width(text, size) / 2, y, size, color)
 
     def at(self, text: str, x: float, y: float, size: float, color: Any) -> None:
-        self._set(size, color)
-        self.obj.setTextOrigin(x, y)
-        self.obj.textOut(text)
-        self.empty = False
+        self.raw.color(color)
+        self.raw.show(text, x, y, size)
 
     def draw(self) -> None:
-        if not self.empty:
-            self.canvas.drawText(self.obj)
+        self.raw.draw()

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportlab.lib.colors import black
+from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.lib.textsplit import ALL_CANNOT_START
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
@@ -36,6 +37,23 @@ class Measure:
         self.font = font
         self._face = pdfmetrics.getFont(font)
         self._w: dict[str, float] = {}
+        self._doc: Any = None
+        self._encoded: dict[str, list[tuple[str, str]]] = {}
+
+    def encode(self, text: str, doc: Any) -> list[tuple[str, str]]:
+        """``text`` as (font subset resource, escaped PDF string) chunks — what a text object's
+        ``textOut`` writes for a TrueType face (``splitString``/``getSubsetInternalName``) —
+        cached per string: a glyph keeps its code for the whole document."""
+        if doc is not self._doc:
+            self._doc, self._encoded = doc, {}
+        chunks = self._encoded.get(text)
+        if chunks is None:
+            face = self._face
+            chunks = self._encoded[text] = [
+                (face.getSubsetInternalName(subset, doc), escapePDF(part))
+                for subset, part in face.splitString(text, doc)
+            ]
+        return chunks
 
     def char(self, ch: str) -> float:
         w = self._w.get(ch)
@@ -94,6 +112,39 @@ class Measure:
         if used > 0:
             lines.append(word[start:])
         return lines
+
+
+class RawText:
+    """Many strings in one ``BT … ET`` block, written as the PDF operators a reportlab text
+    object would write (without its per-call bookkeeping: width advance, font lookups). Drawn
+    inside the caller's saveState/restoreState, as it sets the fill colour."""
+
+    def __init__(self, canvas: Any, measure: Measure) -> None:
+        self.canvas = canvas
+        self.doc = canvas._doc
+        self.measure = measure
+        self.out: list[str] = ["BT 0 Tr"]
+        self.font: tuple[str, float] | None = None
+        self.fill: Any = None
+
+    def color(self, color: Any) -> None:
+        if color is not self.fill:
+            self.out.append(f"{fp_str(color.red, color.green, color.blue)} rg")
+            self.fill = color
+
+    def show(self, text: str, x: float, y: float, size: float) -> None:
+        out = self.out
+        out.append(f"1 0 0 1 {fp_str(x, y)} Tm")
+        for name, chunk in self.measure.encode(text, self.doc):
+            if self.font != (name, size):
+                out.append(f"{name} {fp_str(size)} Tf")
+                self.font = (name, size)
+            out.append(f"({chunk}) Tj")
+
+    def draw(self) -> None:
+        if len(self.out) > 1:
+            self.out.append("ET")
+            self.canvas.addLiteral("\n".join(self.out))
 
 
 @dataclass(frozen=True)
@@ -206,31 +257,30 @@ class Grid(Flowable):
                 if cell.fill is not None:
                     c.setFillColor(cell.fill)
                     c.rect(xs[i], tops[r + 1], self.widths[i], self.heights[r], stroke=0, fill=1)
-        text = c.beginText()
-        text.setFont(st.font, st.size, st.leading)
-        text.setFillColor(black)
+        text = RawText(c, self.measure)
+        text.color(black)
         width = self.measure.width
+        show = text.show
+        size = st.size
         for r, row in enumerate(self.rows):
             h = self.heights[r]
             for i, cell in enumerate(row):
                 if not cell.lines:
                     continue
                 block = len(cell.lines) * st.leading
-                y = tops[r + 1] + (h + PAD_BOTTOM - PAD_TOP + block) / 2 - st.size
+                y = tops[r + 1] + (h + PAD_BOTTOM - PAD_TOP + block) / 2 - size
                 x0, x1 = xs[i] + PAD_LEFT, xs[i + 1] - PAD_RIGHT
                 for line in cell.lines:
                     if cell.align == "left":
                         x = x0
                     else:
-                        w = width(line, st.size)
+                        w = width(line, size)
                         x = (x0 + x1 - w) / 2 if cell.align == "center" else x1 - w
-                    text.setTextOrigin(x, y)
-                    text.textOut(line)
+                    show(line, x, y, size)
                     if cell.bold:
-                        text.setTextOrigin(x + BOLD_OFFSET, y)
-                        text.textOut(line)
+                        show(line, x + BOLD_OFFSET, y, size)
                     y -= st.leading
-        c.drawText(text)
+        text.draw()
         c.setLineWidth(RULE)
         c.setStrokeColor(black)
         path = c.beginPath()
