@@ -70,11 +70,13 @@ class FlowchartFlowable(Flowable):
             self._rect(lane.x, lane.y, lane.w, lane.header_h, stroke=LANE, fill=HEADER, width=1.0)
             for line in lane.header_lines:
                 self._text(line, bold=True)
-        c.setStrokeColor(INK)
-        c.setFillColor(INK)
-        c.setLineWidth(self._width(1.2))
+        ops = _Ops()
+        ops.stroke(INK)
+        ops.fill(INK)
+        ops.width(self._width(1.2))
         for edge in self.layout.edges:
-            self._edge(edge.points, edge.back)
+            self._edge(ops, edge.points, edge.back)
+        ops.draw(c)
         labelled = [e for e in self.layout.edges if e.label_box is not None]
         if labelled:
             c.saveState()
@@ -89,8 +91,10 @@ class FlowchartFlowable(Flowable):
                 for line in edge.label_lines:
                     text.line(line)
             text.draw()
+        ops = _Ops()
         for node in self.layout.nodes:
-            self._node(node)
+            self._node(ops, node)
+        ops.draw(c)
         text = _Text(self, c)
         for node in self.layout.nodes:
             for line in node.lines:
@@ -144,68 +148,119 @@ class FlowchartFlowable(Flowable):
         else:
             c.drawString(self.X(line.x), self.Y(line.y), line.text)
 
-    def _edge(self, points: tuple[tuple[float, float], ...], back: bool) -> None:
+    def _edge(self, ops: _Ops, points: tuple[tuple[float, float], ...], back: bool) -> None:
         if len(points) < 2:
             return
-        c = self.canv
+        k = self.k
         pts = [(self.X(x), self.Y(y)) for x, y in points]
         # Stop the line at the arrow's base so its end does not poke through the arrowhead.
         (ax, ay), (bx, by) = pts[-2], pts[-1]
         length = math.hypot(bx - ax, by - ay) or 1.0
-        head = max(2.5, 8.0 * self.k)
+        head = max(2.5, 8.0 * k)
         ux, uy = (bx - ax) / length, (by - ay) / length
         base = (bx - ux * head, by - uy * head)
-        path = c.beginPath()
-        path.moveTo(*pts[0])
-        for p in pts[1:-1]:
-            path.lineTo(*p)
-        path.lineTo(*base)
         if back:
-            c.setDash(4 * self.k + 1, 2.5 * self.k + 1)
-        c.drawPath(path, stroke=1, fill=0)
-        c.setDash()
-        arrow = c.beginPath()
+            ops.dash(4 * k + 1, 2.5 * k + 1)
+        ops.poly([*pts[:-1], base], "S")
+        if back:
+            ops.dash()
         half = head * 0.4
-        arrow.moveTo(bx, by)
-        arrow.lineTo(base[0] - uy * half, base[1] + ux * half)
-        arrow.lineTo(base[0] + uy * half, base[1] - ux * half)
-        arrow.close()
-        c.drawPath(arrow, stroke=0, fill=1)
+        arrow = [
+            (bx, by),
+            (base[0] - uy * half, base[1] + ux * half),
+            (base[0] + uy * half, base[1] - ux * half),
+        ]
+        ops.poly(arrow, "f*", close=True)
 
-    def _node(self, n: NodeBox) -> None:
+    def _node(self, ops: _Ops, n: NodeBox) -> None:
         """The step's shape and its marker pills (their text comes with the step's label)."""
-        c = self.canv
-        x, y, w, h = self.X(n.x), self.Y(n.y + n.h), n.w * self.k, n.h * self.k
+        k = self.k
+        x, y, w, h = self.X(n.x), self.Y(n.y + n.h), n.w * k, n.h * k
         if n.shape == "bar":
-            c.setFillColor(INK)
-            c.rect(x, y, w, h, stroke=0, fill=1)
+            ops.fill(INK)
+            ops.rect(x, y, w, h, "f*")
             return
-        color = RISK.get(n.risk_level or "", INK)
-        c.setStrokeColor(color)
-        c.setFillColor(white)
-        c.setLineWidth(self._width(1.6 if n.risk_level == "高" else 1.2))
+        ops.stroke(RISK.get(n.risk_level or "", INK))
+        ops.fill(white)
+        ops.width(self._width(1.6 if n.risk_level == "高" else 1.2))
         if n.shape == "terminal":
-            c.roundRect(x, y, w, h, h / 2, stroke=1, fill=1)
+            ops.round_rect(x, y, w, h, h / 2, "B*")
         elif n.shape == "decision":
-            path = c.beginPath()
-            path.moveTo(x + w / 2, y + h)
-            path.lineTo(x + w, y + h / 2)
-            path.lineTo(x + w / 2, y)
-            path.lineTo(x, y + h / 2)
-            path.close()
-            c.drawPath(path, stroke=1, fill=1)
+            diamond = [(x + w / 2, y + h), (x + w, y + h / 2), (x + w / 2, y), (x, y + h / 2)]
+            ops.poly(diamond, "B*", close=True)
         else:
-            c.roundRect(x, y, w, h, 2 * self.k, stroke=1, fill=1)
+            ops.round_rect(x, y, w, h, 2 * k, "B*")
         for m in n.markers:
-            mx, my, mw, mh = self.X(m.x), self.Y(m.y + m.h), m.w * self.k, m.h * self.k
+            mx, my, mw, mh = self.X(m.x), self.Y(m.y + m.h), m.w * k, m.h * k
             if m.kind == "risk":
-                c.setFillColor(RISK.get(m.level or "", INK))
-                c.roundRect(mx, my, mw, mh, 3 * self.k, stroke=0, fill=1)
+                ops.fill(RISK.get(m.level or "", INK))
+                ops.round_rect(mx, my, mw, mh, 3 * k, "f*")
             else:
-                c.setFillColor(TIME_FILL)
-                c.setStrokeColor(TIME_STROKE)
-                c.setLineWidth(max(0.3, 0.6 * self.k))
-                c.roundRect(mx, my, mw, mh, 3 * self.k, stroke=1, fill=1)
+                ops.fill(TIME_FILL)
+                ops.stroke(TIME_STROKE)
+                ops.width(max(0.3, 0.6 * k))
+                ops.round_rect(mx, my, mw, mh, 3 * k, "B*")
+
+
+def _n(v: float) -> str:
+    return f"{v:.3f}"
+
+
+class _Ops:
+    """Path operators of one layer of a chart, written as PDF text and added in one piece (the
+    shapes of ``canvas.rect``/``roundRect``/``drawPath``, without a call and a path object per
+    shape). Used inside the chart's saveState/restoreState, as it sets colours and widths."""
+
+    def __init__(self) -> None:
+        self.out: list[str] = []
+        self._stroke: Any = None
+        self._fill: Any = None
+        self._width: float | None = None
+
+    def stroke(self, color: Any) -> None:
+        if color is not self._stroke:
+            self.out.append(f"{_n(color.red)} {_n(color.green)} {_n(color.blue)} RG")
+            self._stroke = color
+
+    def fill(self, color: Any) -> None:
+        if color is not self._fill:
+            self.out.append(f"{_n(color.red)} {_n(color.green)} {_n(color.blue)} rg")
+            self._fill = color
+
+    def width(self, w: float) -> None:
+        if w != self._width:
+            self.out.append(f"{_n(w)} w")
+            self._width = w
+
+    def dash(self, on: float = 0.0, off: float = 0.0) -> None:
+        self.out.append(f"[{_n(on)} {_n(off)}] 0 d" if on else "[] 0 d")
+
+    def rect(self, x: float, y: float, w: float, h: float, op: str) -> None:
+        self.out.append(f"{_n(x)} {_n(y)} {_n(w)} {_n(h)} re {op}")
+
+    def poly(self, pts: list[tuple[float, float]], op: str, *, close: bool = False) -> None:
+        (x0, y0), rest = pts[0], pts[1:]
+        line = " ".join(f"{_n(x)} {_n(y)} l" for x, y in rest)
+        self.out.append(f"{_n(x0)} {_n(y0)} m {line}{' h' if close else ''} {op}")
+
+    def round_rect(self, x: float, y: float, w: float, h: float, r: float, op: str) -> None:
+        """reportlab's ``roundRect``: quadrants as Béziers with the factor 0.4472."""
+        t = 0.4472 * r
+        x0, x1, y0, y1 = x, x + w, y, y + h
+        self.out.append(
+            f"{_n(x0 + r)} {_n(y0)} m {_n(x1 - r)} {_n(y0)} l "
+            f"{_n(x1 - t)} {_n(y0)} {_n(x1)} {_n(y0 + t)} {_n(x1)} {_n(y0 + r)} c "
+            f"{_n(x1)} {_n(y1 - r)} l "
+            f"{_n(x1)} {_n(y1 - t)} {_n(x1 - t)} {_n(y1)} {_n(x1 - r)} {_n(y1)} c "
+            f"{_n(x0 + r)} {_n(y1)} l "
+            f"{_n(x0 + t)} {_n(y1)} {_n(x0)} {_n(y1 - t)} {_n(x0)} {_n(y1 - r)} c "
+            f"{_n(x0)} {_n(y0 + r)} l "
+            f"{_n(x0)} {_n(y0 + t)} {_n(x0 + t)} {_n(y0)} {_n(x0 + r)} {_n(y0)} c h {op}"
+        )
+
+    def draw(self, canvas: Any) -> None:
+        if self.out:
+            canvas.addLiteral("\n".join(self.out))
 
 
 class _Text:
