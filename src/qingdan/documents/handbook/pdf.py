@@ -313,9 +313,7 @@ class _Story:
                 self.figure(b)
 
     def _cell(self, text: str, width: float, align: str = "left", **kw: Any) -> Cell:
-        return Cell(
-            tuple(self.measure.lines(text, width - PAD_LEFT - PAD_RIGHT, g.TABLE_PT)), align, **kw
-        )
+        return Cell(self.measure.lines(text, width - PAD_LEFT - PAD_RIGHT, g.TABLE_PT), align, **kw)
 
     def table(self, tb: TableBlock) -> None:
         total = sum(c.weight for c in tb.columns) or 1.0

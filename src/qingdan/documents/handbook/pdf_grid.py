@@ -37,6 +37,7 @@ class Measure:
         self.font = font
         self._face = pdfmetrics.getFont(font)
         self._w: dict[str, float] = {}
+        self._lines: dict[tuple[str, float, float], tuple[str, ...]] = {}
         self._doc: Any = None
         self._encoded: dict[str, list[tuple[str, str]]] = {}
 
@@ -69,16 +70,20 @@ class Measure:
             total += w if w is not None else self.char(ch)
         return total * size
 
-    def lines(self, text: str, width: float, size: float) -> list[str]:
+    def lines(self, text: str, width: float, size: float) -> tuple[str, ...]:
         """``text`` broken into lines of at most ``width`` points (its own line breaks kept,
         blank lines dropped, runs of white space collapsed) — as reportlab breaks a CJK
-        paragraph."""
-        out: list[str] = []
-        for raw in text.splitlines():
-            line = " ".join(raw.split())
-            if line:
-                out.extend(self._split(line, width / size))
-        return out
+        paragraph. Cached: the same values recur in every table and card."""
+        key = (text, width, size)
+        done = self._lines.get(key)
+        if done is None:
+            out: list[str] = []
+            for raw in text.splitlines():
+                line = " ".join(raw.split())
+                if line:
+                    out.extend(self._split(line, width / size))
+            done = self._lines[key] = tuple(out)
+        return done
 
     def _split(self, word: str, max_width: float) -> list[str]:
         """``reportlab.lib.textsplit.dumbSplit`` on cached widths (in units of the font size)."""
