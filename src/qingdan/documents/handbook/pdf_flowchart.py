@@ -202,10 +202,6 @@ class FlowchartFlowable(Flowable):
                 ops.round_rect(mx, my, mw, mh, 3 * k, "B*")
 
 
-def _n(v: float) -> str:
-    return f"{v:.3f}"
-
-
 class _Ops:
     """Path operators of one layer of a chart, written as PDF text and added in one piece (the
     shapes of ``canvas.rect``/``roundRect``/``drawPath``, without a call and a path object per
@@ -219,43 +215,43 @@ class _Ops:
 
     def stroke(self, color: Any) -> None:
         if color is not self._stroke:
-            self.out.append(f"{_n(color.red)} {_n(color.green)} {_n(color.blue)} RG")
+            self.out.append(f"{color.red:.3f} {color.green:.3f} {color.blue:.3f} RG")
             self._stroke = color
 
     def fill(self, color: Any) -> None:
         if color is not self._fill:
-            self.out.append(f"{_n(color.red)} {_n(color.green)} {_n(color.blue)} rg")
+            self.out.append(f"{color.red:.3f} {color.green:.3f} {color.blue:.3f} rg")
             self._fill = color
 
     def width(self, w: float) -> None:
         if w != self._width:
-            self.out.append(f"{_n(w)} w")
+            self.out.append(f"{w:.3f} w")
             self._width = w
 
     def dash(self, on: float = 0.0, off: float = 0.0) -> None:
-        self.out.append(f"[{_n(on)} {_n(off)}] 0 d" if on else "[] 0 d")
+        self.out.append(f"[{on:.3f} {off:.3f}] 0 d" if on else "[] 0 d")
 
     def rect(self, x: float, y: float, w: float, h: float, op: str) -> None:
-        self.out.append(f"{_n(x)} {_n(y)} {_n(w)} {_n(h)} re {op}")
+        self.out.append(f"{x:.3f} {y:.3f} {w:.3f} {h:.3f} re {op}")
 
     def poly(self, pts: list[tuple[float, float]], op: str, *, close: bool = False) -> None:
         (x0, y0), rest = pts[0], pts[1:]
-        line = " ".join(f"{_n(x)} {_n(y)} l" for x, y in rest)
-        self.out.append(f"{_n(x0)} {_n(y0)} m {line}{' h' if close else ''} {op}")
+        line = " ".join(f"{x:.3f} {y:.3f} l" for x, y in rest)
+        self.out.append(f"{x0:.3f} {y0:.3f} m {line}{' h' if close else ''} {op}")
 
     def round_rect(self, x: float, y: float, w: float, h: float, r: float, op: str) -> None:
         """reportlab's ``roundRect``: quadrants as Béziers with the factor 0.4472."""
         t = 0.4472 * r
         x0, x1, y0, y1 = x, x + w, y, y + h
         self.out.append(
-            f"{_n(x0 + r)} {_n(y0)} m {_n(x1 - r)} {_n(y0)} l "
-            f"{_n(x1 - t)} {_n(y0)} {_n(x1)} {_n(y0 + t)} {_n(x1)} {_n(y0 + r)} c "
-            f"{_n(x1)} {_n(y1 - r)} l "
-            f"{_n(x1)} {_n(y1 - t)} {_n(x1 - t)} {_n(y1)} {_n(x1 - r)} {_n(y1)} c "
-            f"{_n(x0 + r)} {_n(y1)} l "
-            f"{_n(x0 + t)} {_n(y1)} {_n(x0)} {_n(y1 - t)} {_n(x0)} {_n(y1 - r)} c "
-            f"{_n(x0)} {_n(y0 + r)} l "
-            f"{_n(x0)} {_n(y0 + t)} {_n(x0 + t)} {_n(y0)} {_n(x0 + r)} {_n(y0)} c h {op}"
+            f"{x0 + r:.3f} {y0:.3f} m {x1 - r:.3f} {y0:.3f} l "
+            f"{x1 - t:.3f} {y0:.3f} {x1:.3f} {y0 + t:.3f} {x1:.3f} {y0 + r:.3f} c "
+            f"{x1:.3f} {y1 - r:.3f} l "
+            f"{x1:.3f} {y1 - t:.3f} {x1 - t:.3f} {y1:.3f} {x1 - r:.3f} {y1:.3f} c "
+            f"{x0 + r:.3f} {y1:.3f} l "
+            f"{x0 + t:.3f} {y1:.3f} {x0:.3f} {y1 - t:.3f} {x0:.3f} {y1 - r:.3f} c "
+            f"{x0:.3f} {y0 + r:.3f} l "
+            f"{x0:.3f} {y0 + t:.3f} {x0 + t:.3f} {y0:.3f} {x0 + r:.3f} {y0:.3f} c h {op}"
         )
 
     def draw(self, canvas: Any) -> None:
