@@ -46,7 +46,7 @@ from . import gongwen as g
 from .content import Card, Chapter, Figure, Handbook, Heading, Para
 from .content import Table as TableBlock
 from .pdf_flowchart import FlowchartFlowable
-from .pdf_grid import PAD_LEFT, PAD_RIGHT, Cell, Grid, Measure, TextStyle
+from .pdf_grid import PAD_LEFT, PAD_RIGHT, Cell, Grid, Lines, Measure, TextStyle
 
 FONT_NAME = "QdCJK"
 # (path, subfont index): TrueType-outlined CJK faces from Debian packages, preferred first.
@@ -145,22 +145,32 @@ class BoldParagraph(Paragraph):
         super().drawOn(canvas, x + 0.35, y, _sW)
 
 
-class HeadingParagraph(BoldParagraph):
+class HeadingParagraph(Lines):
     """A heading that the doc template records (page, bookmark, outline) when it is placed."""
 
-    def __init__(self, text: str, style: ParagraphStyle, key: str, level: int, bold: bool) -> None:
-        super().__init__(_esc(text), style)
+    def __init__(
+        self,
+        text: str,
+        style: ParagraphStyle,
+        key: str,
+        level: int,
+        bold: bool,
+        measure: Measure,
+    ) -> None:
+        super().__init__(text, style, measure, bold=bold)
         self.plain_text = text
         self.key = key
         self.level = level  # 1-based TOC/outline level; 0: not in the outline
-        self.bold = bold
         self.keepWithNext = True
 
-    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
-        if self.bold:
-            super().drawOn(canvas, x, y, _sW)
-        else:
-            Paragraph.drawOn(self, canvas, x, y, _sW)
+    def _part(self, lines: tuple[str, ...], *, first: bool) -> Lines:
+        """Split over a page break, the piece with the first line stays the bookmark's target."""
+        if not first:
+            return super()._part(lines, first=False)
+        st = self.style
+        part = HeadingParagraph(self.plain_text, st, self.key, self.level, self.bold, self.measure)
+        part.lines, part._preset = lines, True
+        return part
 
 
 class TocPage(Flowable):
@@ -288,7 +298,9 @@ class _Story:
         if level <= self.toc_levels:
             key = f"qdh{len(self.toc)}"
             self.toc.append((level, text, key))
-        self.flow.append(HeadingParagraph(text, style, key, level if key else 0, bold))
+        self.flow.append(
+            HeadingParagraph(text, style, key, level if key else 0, bold, self.measure)
+        )
 
     def chapter(self, chapter: Chapter, first: bool) -> None:
         if not first:
@@ -339,7 +351,9 @@ class _Story:
         grid = Grid(widths, rows, self.cell_text, self.measure, header=1, max_height=TEXT_H)
         if tb.caption:
             self.flow.append(
-                KeepTogether([BoldParagraph(_esc(tb.caption), self.s.caption), Spacer(1, 2)])
+                KeepTogether(
+                    [Lines(tb.caption, self.s.caption, self.measure, bold=True), Spacer(1, 2)]
+                )
             )
         self.flow.append(grid)
         self.flow.append(Spacer(1, 6))
@@ -359,8 +373,9 @@ class _Story:
         if fig.layout is not None:
             parts.append(FlowchartFlowable(fig.layout, FIGURE_W, FIGURE_H, FONT_NAME, self.measure))
         parts.append(Spacer(1, 4))
-        parts.append(BoldParagraph(_esc(f"图{fig.number}　{fig.caption}"), self.s.caption))
-        parts.extend(Paragraph(_text(note), self.s.note) for note in fig.notes)
+        caption = f"图{fig.number}　{fig.caption}"
+        parts.append(Lines(caption, self.s.caption, self.measure, bold=True))
+        parts.extend(Lines(note, self.s.note, self.measure) for note in fig.notes)
         parts.append(Spacer(1, 10))
         self.flow.append(KeepTogether(parts))
 

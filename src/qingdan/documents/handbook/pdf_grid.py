@@ -37,7 +37,7 @@ class Measure:
         self.font = font
         self._face = pdfmetrics.getFont(font)
         self._w: dict[str, float] = {}
-        self._lines: dict[tuple[str, float, float], tuple[str, ...]] = {}
+        self._lines: dict[tuple[str, float, float, float | None], tuple[str, ...]] = {}
         self._doc: Any = None
         self._encoded: dict[str, list[tuple[str, str]]] = {}
 
@@ -70,29 +70,35 @@ class Measure:
             total += w if w is not None else self.char(ch)
         return total * size
 
-    def lines(self, text: str, width: float, size: float) -> tuple[str, ...]:
-        """``text`` broken into lines of at most ``width`` points (its own line breaks kept,
-        blank lines dropped, runs of white space collapsed) — as reportlab breaks a CJK
-        paragraph. Cached: the same values recur in every table and card."""
-        key = (text, width, size)
+    def lines(
+        self, text: str, width: float, size: float, first: float | None = None
+    ) -> tuple[str, ...]:
+        """``text`` broken into lines of at most ``width`` points (``first`` for the very first
+        line, as a first-line indent leaves it; its own line breaks kept, blank lines dropped,
+        runs of white space collapsed) — as reportlab breaks a CJK paragraph. Cached: the same
+        values recur in every table and card."""
+        key = (text, width, size, first)
         done = self._lines.get(key)
         if done is None:
             out: list[str] = []
             for raw in text.splitlines():
                 line = " ".join(raw.split())
                 if line:
-                    out.extend(self._split(line, width / size))
+                    head = width if out or first is None else first
+                    out.extend(self._split(line, width / size, head / size))
             done = self._lines[key] = tuple(out)
         return done
 
-    def _split(self, word: str, max_width: float) -> list[str]:
-        """``reportlab.lib.textsplit.dumbSplit`` on cached widths (in units of the font size)."""
+    def _split(self, word: str, width: float, first: float) -> list[str]:
+        """``reportlab.lib.textsplit.dumbSplit`` on cached widths (in units of the font size),
+        ``first`` the width of the first line, ``width`` of the others."""
         widths = [self._w.get(ch) or self.char(ch) for ch in word]
-        if sum(widths) <= max_width + _FUZZ:
+        if sum(widths) <= first + _FUZZ:
             return [word]
         lines: list[str] = []
         i = used = start = 0
         n = len(word)
+        max_width = first
         while i < n:
             w = widths[i]
             c = word[i]
@@ -114,6 +120,7 @@ class Measure:
                 lines.append(word[start:i].strip())
                 start = i
                 used = 0
+                max_width = width
         if used > 0:
             lines.append(word[start:])
         return lines
@@ -297,3 +304,79 @@ class Grid(Flowable):
             path.lineTo(x, tops[-1])
         c.drawPath(path, stroke=1, fill=0)
         c.restoreState()
+
+
+class Lines(Flowable):
+    """A paragraph of plain text (no markup) in one face, set as a ``Paragraph`` of ``style``
+    would set it — first-line indent, left/centre/right alignment, leading, space after — with
+    its lines broken by :class:`Measure` and drawn in one text block; ``bold`` draws it twice,
+    a hair apart. For the handbook's many headings, captions and notes."""
+
+    def __init__(
+        self,
+        text: str,
+        style: Any,
+        measure: Measure,
+        *,
+        bold: bool = False,
+        lines: tuple[str, ...] | None = None,
+    ) -> None:
+        super().__init__()
+        self.text = text
+        self.style = style
+        self.measure = measure
+        self.bold = bold
+        self.lines: tuple[str, ...] = lines or ()
+        self._preset = lines is not None
+        self._indent = style.firstLineIndent
+        self._avail: float | None = None
+        self.width = self.height = 0.0
+
+    def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
+        if not self._preset and avail_w != self._avail:
+            st = self.style
+            self.lines = self.measure.lines(self.text, avail_w, st.fontSize, avail_w - self._indent)
+            self._avail = avail_w
+        self.width = avail_w
+        self.height = len(self.lines) * self.style.leading
+        return self.width, self.height
+
+    def split(self, avail_w: float, avail_h: float) -> list[Flowable]:
+        self.wrap(avail_w, avail_h)
+        fit = int((avail_h + _FUZZ) // self.style.leading)
+        if fit >= len(self.lines):
+            return [self]
+        if fit < 2:  # no lone first line at the foot of a page (reportlab: allowOrphans=0)
+            return []
+        head = self._part(self.lines[:fit], first=True)
+        head.spaceAfter = 0
+        return [head, self._part(self.lines[fit:], first=False)]
+
+    def _part(self, lines: tuple[str, ...], *, first: bool) -> Lines:
+        """A piece of a split paragraph (``first``: the one holding its first line)."""
+        part = Lines(self.text, self.style, self.measure, bold=self.bold, lines=lines)
+        part._indent = self._indent if first else 0.0
+        if hasattr(self, "keepWithNext"):
+            part.keepWithNext = self.keepWithNext
+        return part
+
+    def draw(self) -> None:
+        st = self.style
+        size, leading = st.fontSize, st.leading
+        text = RawText(self.canv, self.measure)
+        text.color(st.textColor)
+        width = self.measure.width
+        y = self.height - size
+        for i, line in enumerate(self.lines):
+            x0 = self._indent if i == 0 else 0.0
+            if st.alignment == 1:  # TA_CENTER
+                x = x0 + (self.width - x0 - width(line, size)) / 2
+            elif st.alignment == 2:  # TA_RIGHT
+                x = self.width - width(line, size)
+            else:
+                x = x0
+            text.show(line, x, y, size)
+            if self.bold:
+                text.show(line, x + BOLD_OFFSET, y, size)
+            y -= leading
+        text.draw()
