@@ -191,7 +191,7 @@ class Grid(Flowable):
     ) -> None:
         super().__init__()
         self.widths = list(widths)
-        self.rows = [list(r) for r in rows]
+        self.rows = rows if isinstance(rows, list) else list(rows)
         self.style = style
         self.measure = measure
         self.header = min(header, len(self.rows))
