@@ -41,6 +41,39 @@ class ChangeLogTests(TestCase):
         self.assertEqual({e.username for e in entries}, {"bianban"})
         self.assertEqual({e.department_id_snapshot for e in entries}, {self.w.dept_a.pk})
 
+    def test_stored_entries_hash_to_what_was_recorded_for_awkward_content(self) -> None:
+        # record_many joins the canonical text from pieces and stores that text; reading the
+        # entry back and hashing it the slow way must agree, whatever the snapshot holds.
+        from qingdan.core.changelog import Change, record_many
+
+        unit = self.w.unit_a
+        odd = {
+            "name": '引号"与\\反斜杠\n换行\u2028 𠀀',
+            "nested": {"b": [1, None, True, "二"], "a": {"z": 0, "y": -1}},
+            "empty": {},
+        }
+        written = record_many(
+            [
+                Change("update", unit, {"name": "旧"}, odd),
+                Change("delete", unit, odd, None),
+                Change("create", self.w.bianban, None, {"x": 1}),
+            ],
+            acting_user=None,
+            reason="理由：含“引号”",
+        )
+        self.assertEqual(written, 3)
+        entries = list(ChangeLogEntry.objects.order_by("-seq")[:3])[::-1]
+        self.assertEqual([e.kind for e in entries], ["update", "delete", "create"])
+        self.assertEqual(entries[0].after, odd)
+        self.assertEqual(entries[1].before, odd)
+        self.assertIsNone(entries[1].after)
+        self.assertIsNone(entries[2].before)
+        self.assertEqual(entries[0].username, "system")
+        for entry in entries:
+            self.assertEqual(compute_hash(entry), entry.entry_hash)
+        self.assertTrue(verify_chain().ok)
+        self.assertEqual(record_many([], acting_user=None), 0)
+
     def test_an_update_that_changes_nothing_is_not_logged(self) -> None:
         before = ChangeLogEntry.objects.count()
         services.update_unit(self.w.unit_a, acting_user=self.w.bianban)

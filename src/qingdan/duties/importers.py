@@ -10,9 +10,10 @@ Pipeline (:func:`import_list`):
 3. inside one transaction holding the department's row lock: the department's duty items, tasks
    and position assignments are loaded once (a fixed number of queries, whatever the row count);
    rows are matched to existing rows by the hidden system id, else by code; each changed or new
-   row goes through the same ``validate_*`` services and model ``full_clean`` as a back-office
-   form — uniqueness of codes is checked against the loaded rows instead of one query per row,
-   with the models' own constraint messages;
+   row goes through the same ``validate_*`` services and the model's field rules as a back-office
+   form (``core.validation.clean_fields``: ``full_clean``'s rules and messages, cheaper);
+   uniqueness of codes is checked against the loaded rows instead of one query per row, with the
+   models' own constraint messages;
 4. if any row is bad the result lists every error by sheet, row and column and nothing is
    written — unless the user chose to skip bad rows; otherwise the new and changed rows are
    written in bulk, each with its change-log entry (``record_many``).
@@ -38,6 +39,7 @@ from qingdan.core import bulk
 from qingdan.core.access import restrict
 from qingdan.core.changelog import snapshot
 from qingdan.core.choices import Action
+from qingdan.core.validation import clean_fields
 from qingdan.documents.xlsx import (
     CellError,
     ReadLimits,
@@ -446,16 +448,20 @@ class _Importer:
         values = self._item_values(row)
         if existing is None:
             self.next_order[DutyItem] += 1
-            obj = DutyItem(
-                department=self.department,
-                region_id=self.department.region_id,
-                code=row.get("item_code") or "",
-                status=c.ListStatus.DRAFT,
-                order=self.next_order[DutyItem],
-                created_by_id=self.uid,
-                updated_by_id=self.uid,
-                **values,
+            obj = bulk.new(
+                DutyItem,
+                {
+                    "department_id": self.department.pk,
+                    "region_id": self.department.region_id,
+                    "code": row.get("item_code") or "",
+                    "status": c.ListStatus.DRAFT,
+                    "order": self.next_order[DutyItem],
+                    "created_by_id": self.uid,
+                    "updated_by_id": self.uid,
+                    **values,
+                },
             )
+            obj.department = self.department
             return ItemPlan([row], obj, None)
         plan = ItemPlan([row], existing, existing, action="unchanged")
         code = row.get("item_code") or existing.code
@@ -502,9 +508,7 @@ class _Importer:
         try:
             # The back office's rules: department and region from the parent, status, units …
             services.validate_duty_item(plan.obj)
-            plan.obj.full_clean(
-                exclude=ITEM_EXCLUDE, validate_unique=False, validate_constraints=False
-            )
+            clean_fields(plan.obj, ITEM_EXCLUDE)
         except ValidationError as exc:
             self.report(exc, row, ITEM_FIELD_COLUMNS, DutyItem)
             plan.bad = True
@@ -635,15 +639,18 @@ class _Importer:
         lead_unit = self.dicts.units.get(values["lead_unit_id"]) if values["lead_unit_id"] else None
         if existing is None:
             self.next_order[Task] += 1
-            obj = Task(
-                department_id=self.department.pk,
-                region_id=self.department.region_id,
-                code=row.get("task_code") or "",
-                status=c.ListStatus.DRAFT,
-                order=self.next_order[Task],
-                created_by_id=self.uid,
-                updated_by_id=self.uid,
-                **values,
+            obj = bulk.new(
+                Task,
+                {
+                    "department_id": self.department.pk,
+                    "region_id": self.department.region_id,
+                    "code": row.get("task_code") or "",
+                    "status": c.ListStatus.DRAFT,
+                    "order": self.next_order[Task],
+                    "created_by_id": self.uid,
+                    "updated_by_id": self.uid,
+                    **values,
+                },
             )
             obj.duty_item = item.obj
             if lead_unit is not None:
@@ -725,12 +732,16 @@ class _Importer:
         return plan
 
     def _new_tp(self, task: Task, position: Position, role: str) -> TaskPosition:
-        tp = TaskPosition(
-            position=position,
-            role=role,
-            created_by_id=self.uid,
-            updated_by_id=self.uid,
+        tp = bulk.new(
+            TaskPosition,
+            {
+                "position_id": position.pk,
+                "role": role,
+                "created_by_id": self.uid,
+                "updated_by_id": self.uid,
+            },
         )
+        tp.position = position
         tp.task = task
         return tp
 
@@ -739,7 +750,7 @@ class _Importer:
         try:
             services.validate_task(obj, cooperating_units=plan.coop)
             exclude = [*TASK_EXCLUDE, *(["lead_unit"] if obj.lead_unit_id else [])]
-            obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+            clean_fields(obj, exclude)
         except ValidationError as exc:
             self.report(exc, row, TASK_FIELD_COLUMNS, Task)
         if new_tps:

@@ -261,4 +261,10 @@ class TaskPosition(TrackedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.task} · {self.position}（{self.get_role_display()}）"
+        # A plain dict rather than get_role_display(), which rebuilds its choices on every call:
+        # the change log names every assignment an import writes (~50,000 for a city).
+        role = _ROLE_LABELS.get(self.role, self.role)
+        return f"{self.task} · {self.position}（{role}）"
+
+
+_ROLE_LABELS = {value: str(label) for value, label in c.TaskRole.choices}

@@ -18,32 +18,35 @@ folded text are offsets in the original, which is what highlighting needs.
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from collections.abc import Iterable, Iterator
-from functools import lru_cache
+from collections.abc import Iterable
 
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 40
 
 
-def _is_cjk(char: str) -> bool:
-    code = ord(char)
-    return (
-        0x4E00 <= code <= 0x9FFF
-        or 0x3400 <= code <= 0x4DBF
-        or 0xF900 <= code <= 0xFAFF
-        or 0x20000 <= code <= 0x2FA1F
-    )
+_CJK_CLASS = "\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0002fa1f"
+_CJK = re.compile(f"[{_CJK_CLASS}]")
+# At each position: the Chinese bigram starting there (group 1, a look-ahead, so bigrams overlap)
+# or else a maximal run of ASCII letters and digits (group 2).
+_TOKENS = re.compile(f"(?=([{_CJK_CLASS}]{{2}}))|([A-Za-z0-9]+)")
 
 
-def _is_word(char: str) -> bool:
-    return char.isascii() and char.isalnum()
-
-
-@lru_cache(maxsize=4096)
 def _fold_char(char: str) -> str:
     folded = unicodedata.normalize("NFKC", char).lower()
     return folded if len(folded) == 1 else char.lower() if len(char.lower()) == 1 else char
+
+
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table folding each character, filled as characters are first met."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        return folded
+
+
+_FOLD = _FoldTable()
 
 
 def _simplified(text: str) -> str:
@@ -59,34 +62,17 @@ def fold(text: str) -> str:
     """The searchable form of ``text``: same length, one folded character per input character."""
     if not text:
         return ""
-    folded = "".join(_fold_char(c) for c in text)
-    if any(_is_cjk(c) for c in folded):
+    folded = text.translate(_FOLD)
+    if _CJK.search(folded):
         folded = _simplified(folded)
     return folded
 
 
-def _runs(folded: str) -> Iterator[tuple[str, str]]:
-    """(kind, run) for each maximal run of Chinese characters ("cjk") or Latin words ("word")."""
-    kind, start = "", 0
-    for i, char in enumerate(folded + "\0"):
-        now = "cjk" if _is_cjk(char) else "word" if _is_word(char) else ""
-        if now != kind:
-            if kind:
-                yield kind, folded[start:i]
-            kind, start = now, i
-
-
 def tokens(text: str, *, folded: bool = False) -> list[str]:
-    """The distinct tokens of ``text`` in order of first appearance."""
+    """The distinct tokens of ``text`` in order of first appearance: each run of Latin letters
+    and digits as one word, each run of Chinese characters as its character bigrams."""
     value = text if folded else fold(text)
-    seen: dict[str, None] = {}
-    for kind, run in _runs(value):
-        if kind == "word":
-            seen.setdefault(run, None)
-        else:
-            for i in range(len(run) - 1):
-                seen.setdefault(run[i : i + 2], None)
-    return list(seen)
+    return list(dict.fromkeys([bigram or word for bigram, word in _TOKENS.findall(value)]))
 
 
 def index_text(*parts: str | None) -> str:

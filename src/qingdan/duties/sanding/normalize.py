@@ -185,6 +185,10 @@ def _converter() -> object:
 def _to_simplified(text: str) -> str:
     converter = _converter()
     convert: Callable[[str], str] = converter.convert  # type: ignore[attr-defined]
+    if convert(text) == text:
+        # Already simplified (most texts): then so is every chunk — the chunks split at
+        # punctuation no conversion phrase contains — and one call answers for all of them.
+        return text
     parts: list[str] = []
     for match in _CHUNK.finditer(text):
         chunk = match.group()
