@@ -19,6 +19,45 @@ class TextSearchTests(SimpleTestCase):
         self.assertIn(" 防汛 ", value)
         self.assertIn(" zz001 ", value)
 
+    def test_tokens_are_each_runs_bigrams_and_words_in_order_of_first_appearance(self) -> None:
+        # The definition, character by character, against the regex the index uses.
+        import random
+        import unicodedata
+
+        def reference(text: str) -> list[str]:
+            folded = "".join(
+                c if len(f := unicodedata.normalize("NFKC", c).lower()) != 1 else f for c in text
+            )
+            found: dict[str, None] = {}
+            run, kind = "", ""
+            for char in folded + "\0":
+                now = (
+                    "cjk"
+                    if "\u4e00" <= char <= "\u9fff"
+                    else "word"
+                    if char.isascii() and char.isalnum()
+                    else ""
+                )
+                if now != kind and run:
+                    if kind == "word":
+                        found.setdefault(run, None)
+                    else:
+                        for i in range(len(run) - 1):
+                            found.setdefault(run[i : i + 2], None)
+                    run = ""
+                kind = now
+                if now:
+                    run += char
+            return list(found)
+
+        rng = random.Random(7)
+        alphabet = "防汛抗旱信访执法检查工作负责aZ09 、，。\n（）-_Ａ１"
+        for _ in range(500):
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+            self.assertEqual(textsearch.tokens(text), reference(text), text)
+        self.assertEqual(textsearch.fold("ＡＢＣ１２３防汛"), "abc123防汛")
+        self.assertEqual(textsearch.fold("負責信訪"), "负责信访")
+
     def test_term_conditions(self) -> None:
         self.assertEqual(textsearch.term_conditions("防汛"), [" 防汛 ", "防汛"])
         self.assertEqual(textsearch.term_conditions("防"), ["防"])

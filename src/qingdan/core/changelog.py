@@ -101,16 +101,21 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     return dict(zip(names, values, strict=True))
 
 
-def _scope_ids(obj: models.Model) -> tuple[int | None, int | None]:
-    def read(field_name: str | None) -> int | None:
-        if not field_name:
-            return None
-        value = getattr(obj, field_name, None)
-        return value if isinstance(value, int) else None
-
+@cache
+def _scope_fields(model: type[models.Model]) -> tuple[str | None, str | None]:
     return (
-        read(getattr(type(obj), "scope_region_field", None)),
-        read(getattr(type(obj), "scope_department_field", None)),
+        getattr(model, "scope_region_field", None) or None,
+        getattr(model, "scope_department_field", None) or None,
+    )
+
+
+def _scope_ids(obj: models.Model) -> tuple[int | None, int | None]:
+    region_field, department_field = _scope_fields(type(obj))
+    region = getattr(obj, region_field, None) if region_field else None
+    department = getattr(obj, department_field, None) if department_field else None
+    return (
+        region if isinstance(region, int) else None,
+        department if isinstance(department, int) else None,
     )
 
 
@@ -194,16 +199,6 @@ _ENTRY_COLUMNS = (
 )
 
 
-# The payload's keys in the order ``_canonical`` sorts them; record_many joins the pieces itself.
-_PAYLOAD_KEYS = tuple(
-    sorted(
-        entry_payload(
-            dict.fromkeys(_ENTRY_COLUMNS) | {"timestamp": dt.datetime(2000, 1, 1, tzinfo=dt.UTC)}
-        )
-    )
-)
-
-
 def _int_json(value: int | None) -> str:
     return "null" if value is None else str(value)
 
@@ -238,7 +233,9 @@ def record_many(changes: Iterable[Change], *, acting_user: Any, reason: str = ""
         username = getattr(acting_user, "username", "") or "system"
         rid = current_request_id()
         reason = (reason or "")[:MAX_REASON]
-        # The parts of the canonical payload that every entry of this call shares.
+        # The parts of the canonical payload that every entry of this call shares. Each entry's
+        # canonical text is then joined in _canonical's order (keys sorted): the test
+        # test_stored_entries_hash_to_what_was_recorded_for_awkward_content holds them equal.
         fixed = {
             "reason": _dumps(reason),
             "rid": _dumps(rid),
@@ -266,20 +263,15 @@ def record_many(changes: Iterable[Change], *, acting_user: Any, reason: str = ""
                 object_repr = str(obj)[:MAX_REPR]
                 before = None if change.before is None else _dumps(change.before)
                 after = None if change.after is None else _dumps(change.after)
-                parts = {
-                    **fixed,
-                    "after": "null" if after is None else after,
-                    "before": "null" if before is None else before,
-                    "dept": _int_json(dept_id),
-                    "kind": _string(change.kind),
-                    "model": label_json,
-                    "oid": _string(object_id),
-                    "prev": f'"{prev}"',
-                    "region": _int_json(region_id),
-                    "repr": _string(object_repr),
-                    "seq": str(seq),
-                }
-                canonical = "{" + ",".join(f'"{key}":{parts[key]}' for key in _PAYLOAD_KEYS) + "}"
+                canonical = (
+                    f'{{"after":{"null" if after is None else after},'
+                    f'"before":{"null" if before is None else before},'
+                    f'"dept":{_int_json(dept_id)},"kind":{_string(change.kind)},'
+                    f'"model":{label_json},"oid":{_string(object_id)},"prev":"{prev}",'
+                    f'"reason":{fixed["reason"]},"region":{_int_json(region_id)},'
+                    f'"repr":{_string(object_repr)},"rid":{fixed["rid"]},"seq":{seq},'
+                    f'"ts":{fixed["ts"]},"uid":{fixed["uid"]},"user":{fixed["user"]}}}'
+                )
                 entry_hash = hashlib.sha256(canonical.encode()).hexdigest()
                 rows.append(
                     (

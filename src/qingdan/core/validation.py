@@ -22,6 +22,7 @@ from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.expressions import DatabaseDefault
 
@@ -50,7 +51,30 @@ class _Check:
     empties: tuple[Any, ...]
     editable: bool
     choices: frozenset[Any] | None
+    # The field's validators: the plain bounds compared inline, the others called.
+    max_length: int | None
+    low: Any
+    high: Any
     validators: tuple[Any, ...]
+
+
+def _bounds(validators: list[Any], text: bool) -> tuple[int | None, Any, Any, tuple[Any, ...]]:
+    """Split exact MaxLength/MinValue/MaxValue validators with constant limits (their tightest
+    limits) from the rest."""
+    max_length, low, high, others = None, None, None, []
+    for v in validators:
+        kind = type(v)
+        if callable(getattr(v, "limit_value", None)):
+            others.append(v)
+        elif kind is MaxLengthValidator and text:
+            max_length = v.limit_value if max_length is None else min(max_length, v.limit_value)
+        elif kind is MinValueValidator:
+            low = v.limit_value if low is None else max(low, v.limit_value)
+        elif kind is MaxValueValidator:
+            high = v.limit_value if high is None else min(high, v.limit_value)
+        else:
+            others.append(v)
+    return max_length, low, high, tuple(others)
 
 
 @cache
@@ -60,6 +84,8 @@ def _checks(model: type[models.Model]) -> tuple[_Check, ...]:
         if f.generated:
             continue
         choices = None
+        types = _IDENTITY_TYPES.get(f.get_internal_type(), ())
+        max_length, low, high, others = _bounds(list(f.validators), str in types)
         if f.choices is not None:
             choices = frozenset(key for key, _label in f.flatchoices)
         checks.append(
@@ -67,12 +93,15 @@ def _checks(model: type[models.Model]) -> tuple[_Check, ...]:
                 field=f,
                 name=f.name,
                 attname=f.attname,
-                types=_IDENTITY_TYPES.get(f.get_internal_type(), ()),
+                types=types,
                 blank=f.blank,
                 empties=tuple(f.empty_values),
                 editable=f.editable,
                 choices=choices,
-                validators=tuple(f.validators),
+                max_length=max_length,
+                low=low,
+                high=high,
+                validators=others,
             )
         )
     return tuple(checks)
@@ -108,7 +137,11 @@ def clean_fields(obj: models.Model, exclude: Iterable[str] = ()) -> None:
                 pass
             elif empty:
                 continue
-            else:
+            elif not (
+                (check.max_length is not None and len(value) > check.max_length)
+                or (check.low is not None and value < check.low)
+                or (check.high is not None and value > check.high)
+            ):
                 try:
                     for validator in check.validators:
                         validator(value)
