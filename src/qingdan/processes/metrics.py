@@ -23,6 +23,7 @@ from django.db.models import Count
 from qingdan.core.access import restrict
 from qingdan.core.choices import Action
 from qingdan.duties.choices import ListStatus
+from qingdan.processes.totals import ReengineeringTotals
 
 
 class Pair(NamedTuple):
@@ -41,49 +42,8 @@ class Pair(NamedTuple):
 
 
 @dataclass
-class Figures:
+class Figures(ReengineeringTotals):
     processes: int = 0  # current processes (流程图), re-engineered or not
-    pairs: int = 0  # processes re-engineered (再造前后成对)
-    steps_before: int = 0
-    steps_after: int = 0
-    materials_before: int = 0
-    materials_after: int = 0
-    days_before: Decimal = Decimal("0")
-    days_after: Decimal = Decimal("0")
-
-    @property
-    def steps_removed(self) -> int:
-        return self.steps_before - self.steps_after
-
-    @property
-    def materials_removed(self) -> int:
-        return self.materials_before - self.materials_after
-
-    @property
-    def days_saved(self) -> Decimal:
-        return self.days_before - self.days_after
-
-    def add_pair(self, p: Pair) -> None:
-        self.pairs += 1
-        self.steps_before += p.steps_before
-        self.steps_after += p.steps_after
-        self.materials_before += p.materials_before
-        self.materials_after += p.materials_after
-        self.days_before += p.days_before
-        self.days_after += p.days_after
-
-    def add(self, other: Figures) -> None:
-        for name in (
-            "processes",
-            "pairs",
-            "steps_before",
-            "steps_after",
-            "materials_before",
-            "materials_after",
-            "days_before",
-            "days_after",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     @property
     def sentence(self) -> str:

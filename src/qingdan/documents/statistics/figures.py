@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from qingdan.processes.totals import ReengineeringTotals
+
 # Region levels from the top; the labels match ``org.choices.RegionLevel``.
 LEVELS: tuple[tuple[str, str], ...] = (
     ("province", "省级"),
@@ -177,38 +179,9 @@ class StaffingBar:
         return max(0, self.filled - self.approved)
 
 
-@dataclass
-class Reengineering:
-    """流程再造 totals: net figures, so a pair that adds a step counts against the total."""
-
-    pairs: int = 0
-    steps_before: int = 0
-    steps_after: int = 0
-    materials_before: int = 0
-    materials_after: int = 0
-    days_before: Decimal = Decimal("0")
-    days_after: Decimal = Decimal("0")
-
-    @property
-    def steps_removed(self) -> int:
-        return self.steps_before - self.steps_after
-
-    @property
-    def materials_removed(self) -> int:
-        return self.materials_before - self.materials_after
-
-    @property
-    def days_saved(self) -> Decimal:
-        return self.days_before - self.days_after
-
-    def add(self, other: Reengineering) -> None:
-        self.pairs += other.pairs
-        self.steps_before += other.steps_before
-        self.steps_after += other.steps_after
-        self.materials_before += other.materials_before
-        self.materials_after += other.materials_after
-        self.days_before += other.days_before
-        self.days_after += other.days_after
+# 流程再造 totals: the processes app's definition (net figures, so a pair that adds a step
+# counts against the total).
+Reengineering = ReengineeringTotals
 
 
 COUNT_FIELDS = (
@@ -365,17 +338,7 @@ def compute(data: StatisticsInput) -> Statistics:
         _add_counts(bands[b.department_id], {b.band: 1})
     reengineering: dict[int, Reengineering] = defaultdict(Reengineering)
     for p in data.reengineering:
-        reengineering[p.department_id].add(
-            Reengineering(
-                1,
-                p.steps_before,
-                p.steps_after,
-                p.materials_before,
-                p.materials_after,
-                Decimal(p.days_before),
-                Decimal(p.days_after),
-            )
-        )
+        reengineering[p.department_id].add_pair(p)
     review = {r.department_id: r for r in data.review}
 
     departments: list[DepartmentFigures] = []
