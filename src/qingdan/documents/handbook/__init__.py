@@ -41,7 +41,11 @@ def render_handbook(hb: Handbook, fmt: str, *, template: bytes | None = None) ->
 def render_volume(
     handbooks: Sequence[Handbook], fmt: str, title: str, *, template: bytes | None = None
 ) -> bytes:
-    """Several departments in one volume with one table of contents."""
+    """Several departments typeset as one volume with one table of contents.
+
+    The region compilation uses this for its Word volume of small regions only; its PDF volume
+    is merged from the departments' own PDFs instead (``compilation.build.volume_pdf``).
+    """
     if fmt == "docx":
         return render_volume_docx(handbooks, title, template=template)
     if fmt == "pdf":
