@@ -18,7 +18,13 @@ from qingdan.duties.models import Task
 from qingdan.processes import services
 from qingdan.processes.flowchart import from_bpmn, layout, render_svg, to_bpmn
 from qingdan.processes.flowchart.quality import measure_layout
-from qingdan.processes.graph import draft_to_graph, graph_to_draft, load_draft, load_drafts
+from qingdan.processes.graph import (
+    draft_to_graph,
+    graph_to_draft,
+    load_charts,
+    load_draft,
+    load_drafts,
+)
 from qingdan.processes.lanes import directories
 from qingdan.processes.metrics import reengineering_report
 from qingdan.processes.models import Process, Step
@@ -111,6 +117,39 @@ class DemoProcessTests(TestCase):
             self.assertEqual(back, graph, p.name)
             # What import_bpmn would save: the same steps, lanes, flows, materials and risks.
             self.assertEqual(graph_to_draft(back, d, previous=draft), draft, p.name)
+
+    def test_charts_read_for_display_are_the_drafts_graphs_and_risks(self) -> None:
+        """``load_charts`` (the handbook's reader) gives what ``draft_to_graph`` gives from the
+        editable drafts, and each step's risk points in order, given the processes or a query
+        holding more of them."""
+        processes = list(Process.objects.order_by("pk"))
+        drafts = load_drafts(processes)
+        dirs = directories({p.department_id for p in processes})
+        seen: Counter[str] = Counter()
+        for department_id, d in dirs.items():
+            mine = [p for p in processes if p.department_id == department_id]
+            wanted = mine[::2]  # the query below holds the others too: they are left out
+            among = Process.objects.filter(department_id=department_id).values("id")
+            for charts in (load_charts(wanted, d), load_charts(wanted, d, among=among)):
+                self.assertEqual(set(charts), {p.pk for p in wanted})
+                for p in wanted:
+                    draft = drafts[p.pk]
+                    graph = charts[p.pk].graph
+                    self.assertEqual(graph, draft_to_graph(draft, d), p.name)
+                    risks = tuple(
+                        (s.name, r.level, r.description, r.controls, r.person_id)
+                        for s in draft.steps
+                        for r in s.risks
+                    )
+                    self.assertEqual(charts[p.pk].risks, risks, p.name)
+                    seen["label lanes"] += sum(lane.id.startswith("label") for lane in graph.lanes)
+                    seen["risks"] += len(risks)
+                    seen["materials"] += sum(n.materials_count for n in graph.nodes)
+                    seen["days"] += sum(n.time_limit_days is not None for n in graph.nodes)
+                    seen["labelled flows"] += sum(bool(e.label) for e in graph.edges)
+        # The demo exercises every kind of row the reader handles.
+        self.assertTrue(all(seen[k] for k in ("label lanes", "risks", "materials", "days")), seen)
+        self.assertTrue(seen["labelled flows"], seen)
 
     def test_importing_a_demo_process_export_gives_the_same_process(self) -> None:
         for process in Process.objects.filter(is_current=True, before__isnull=False)[:2]:

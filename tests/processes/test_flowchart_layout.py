@@ -265,3 +265,28 @@ def test_empty_graph_gives_an_empty_drawing():
     assert drawing.nodes == () and drawing.edges == ()
     assert drawing.width > 0 and drawing.height > 0
     assert hashlib.sha256(render_svg(drawing).encode()).hexdigest()
+
+
+def test_graphs_pickle_to_equal_graphs() -> None:
+    """Graphs travel to the compilation's worker processes; their records pickle as
+    constructor calls, and come back equal, of the same types, with every field."""
+    import pickle
+
+    graph = Graph(
+        "流程",
+        (Lane("unit1", "综合科"),),
+        (
+            Node("start", "start", "开始", "unit1"),
+            Node("a", "action", "审核", "unit1", 2.5, "高", 3),
+            Node("end", "end", "办结", "unit1"),
+        ),
+        (Edge("start", "a"), Edge("a", "end", "通过")),
+        15.0,
+    )
+    for g in [graph, *generate(7, 20)]:
+        back = pickle.loads(pickle.dumps(g, protocol=pickle.HIGHEST_PROTOCOL))  # noqa: S301
+        assert back == g
+        assert [type(n) for n in back.nodes] == [Node] * len(g.nodes)
+        assert [type(e) for e in back.edges] == [Edge] * len(g.edges)
+        assert [type(x) for x in back.lanes] == [Lane] * len(g.lanes)
+    assert pickle.loads(pickle.dumps(graph)).nodes[1].materials_count == 3  # noqa: S301

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from qingdan.processes.aggregate import (
     KEY_PATTERN,
@@ -66,10 +66,14 @@ def lane_ids(draft: ProcessDraft) -> dict[LaneRef, str]:
 
 
 def top_risk(risks: Iterable[RiskDraft]) -> str | None:
+    return _top_level(r.level for r in risks)
+
+
+def _top_level(levels: Iterable[str]) -> str | None:
     best = None
-    for r in risks:
-        if r.level in RISK_RANK and (best is None or RISK_RANK[r.level] > RISK_RANK[best]):
-            best = r.level
+    for level in levels:
+        if level in RISK_RANK and (best is None or RISK_RANK[level] > RISK_RANK[best]):
+            best = level
     return best
 
 
@@ -154,6 +158,127 @@ def load_drafts(processes: Iterable[Any]) -> dict[int, ProcessDraft]:
 
 def load_draft(process: Any) -> ProcessDraft:
     return load_drafts([process])[process.pk]
+
+
+class Chart(NamedTuple):
+    """A stored process as drawn for reading (the handbook): its graph, exactly what
+    ``draft_to_graph(load_drafts(...))`` gives, and its risk points in step order as (step name,
+    level, description, controls, responsible person id)."""
+
+    graph: Graph
+    risks: tuple[tuple[str, str, str, str, int | None], ...]
+
+
+def _raw(qs: Any) -> list[tuple]:
+    """A ``values_list`` query's rows as the database returns them, without Django's per-value
+    conversions (the callers take ids, strings and numbers): half the time for 10⁵ rows."""
+    from django.db import connections
+
+    sql, params = qs.query.sql_with_params()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def load_charts(processes: Iterable[Any], d: Directory, *, among: Any = None) -> dict[int, Chart]:
+    """The charts of several stored processes, for reading only, in four queries and without
+    building editable drafts (a city's 25,000 processes: a few seconds instead of ~13).
+
+    ``among``: a query of process ids holding those of ``processes`` (it may hold more; their
+    rows are skipped) — a subquery instead of a list of thousands of ids."""
+    from django.db.models import Count
+
+    from qingdan.processes.models import Flow, RiskPoint, Step, StepMaterial
+
+    procs = {p.pk: p for p in processes}
+    scope = {"process_id__in": list(procs) if among is None else among}
+    steps: dict[int, list[tuple]] = {pk: [] for pk in procs}
+    code_of: dict[int, str] = {}
+    for row in _raw(
+        Step.objects.filter(**scope)
+        .order_by("process_id", "order", "id")
+        .values_list(
+            "id",
+            "process_id",
+            "code",
+            "kind",
+            "name",
+            "lane_unit_id",
+            "lane_position_id",
+            "lane_label",
+            "time_limit_days",
+        )
+    ):
+        rows = steps.get(row[1])
+        if rows is not None:
+            rows.append(row)
+            code_of[row[0]] = row[2]
+    materials = dict(
+        _raw(
+            StepMaterial.objects.filter(**scope)
+            .order_by()
+            .values_list("step_id")
+            .annotate(n=Count("id"))
+            .values_list("step_id", "n")
+        )
+    )
+    risks: dict[int, list[tuple]] = defaultdict(list)
+    for row in _raw(
+        RiskPoint.objects.filter(**scope)
+        .order_by("order", "id")
+        .values_list("step_id", "level", "description", "controls", "responsible_person_id")
+    ):
+        risks[row[0]].append(row)
+    exits: dict[int, list[Edge]] = defaultdict(list)
+    for source, target, label in _raw(
+        Flow.objects.filter(**scope)
+        .order_by("order", "id")
+        .values_list("source_id", "target_id", "label")
+    ):
+        if source in code_of and target in code_of:
+            exits[source].append(Edge(code_of[source], code_of[target], label))
+    out: dict[int, Chart] = {}
+    for pk, p in procs.items():
+        lanes: dict[tuple, Lane] = {}
+        nodes: list[Node] = []
+        edges: list[Edge] = []
+        chart_risks: list[tuple[str, str, str, str, int | None]] = []
+        for sid, _pid, code, kind, name, lu, lp, ll, days in steps[pk]:
+            key = ("unit", lu) if lu else (("pos", lp) if lp else ("label", ll or ""))
+            lane = lanes.get(key)
+            if lane is None and (lu or lp or ll):
+                ref = (
+                    LaneRef(unit_id=lu)
+                    if lu
+                    else (LaneRef(position_id=lp) if lp else LaneRef(label=ll))
+                )
+                labels = sum(1 for k in lanes if k[0] == "label")
+                lid = f"unit{lu}" if lu else (f"pos{lp}" if lp else f"label{labels + 1}")
+                lane = lanes[key] = Lane(lid, d.lane_name(ref))
+            step_risks = risks.get(sid, ())
+            nodes.append(
+                Node(
+                    code,
+                    kind,
+                    name,
+                    lane.id if lane is not None else "",
+                    None if days is None else float(days),
+                    _top_level(r[1] for r in step_risks),  # type: ignore[arg-type]
+                    materials.get(sid, 0),
+                )
+            )
+            edges.extend(exits.get(sid, ()))
+            chart_risks.extend((name, *r[1:]) for r in step_risks)
+        limit = p.legal_limit_days
+        graph = Graph(
+            p.name,
+            tuple(lanes.values()),
+            tuple(nodes),
+            tuple(edges),
+            None if limit is None else float(limit),
+        )
+        out[pk] = Chart(graph, tuple(chart_risks))
+    return out
 
 
 # --- graph → draft -------------------------------------------------------------------------------

@@ -270,17 +270,20 @@ def _snapshot_lists(
 
 
 def _processes(department: Department, task_codes: Iterable[str], on: dt.date) -> list[ProcessIn]:
-    """The current process of each task (steps, flows, risks: four queries; lanes: three)."""
-    from qingdan.processes.graph import draft_to_graph, load_drafts
+    """The current process of each task (steps, materials, risks, flows: four queries; lanes:
+    three), read as charts (``processes.graph.load_charts``), not as editable drafts."""
+    from qingdan.processes.choices import ProcessKind
+    from qingdan.processes.graph import load_charts
     from qingdan.processes.lanes import directory
     from qingdan.processes.models import Process
 
     wanted = set(task_codes)
+    current = Process.objects.filter(
+        department=department, is_current=True, task__isnull=False
+    ).exclude(status=ListStatus.REVOKED)
     procs = [
         p
-        for p in Process.objects.filter(department=department, is_current=True, task__isnull=False)
-        .exclude(status=ListStatus.REVOKED)
-        .select_related("task")
+        for p in current.select_related("task")
         .only(
             "id",
             "code",
@@ -298,35 +301,30 @@ def _processes(department: Department, task_codes: Iterable[str], on: dt.date) -
     ]
     if not procs:
         return []
-    drafts = load_drafts(procs)
     d = directory(department.pk, on)
+    charts = load_charts(procs, d, among=current.values("id"))
+    people = d.people
     out = []
     for p in procs:
-        draft = drafts[p.pk]
-        risks = tuple(
-            RiskIn(
-                step.name,
-                r.level,
-                r.description,
-                r.controls,
-                d.people.get(r.person_id, "") if r.person_id else "",
-            )
-            for step in draft.steps
-            for r in step.risks
-        )
+        chart = charts[p.pk]
         out.append(
             ProcessIn(
                 code=p.code,
                 task_code=p.task.code,
                 name=p.name,
-                graph=draft_to_graph(draft, d),
+                graph=chart.graph,
                 version=p.version,
-                kind=p.get_kind_display(),
+                kind=_label(ProcessKind, p.kind),
                 legal_limit_days=None if p.legal_limit_days is None else float(p.legal_limit_days),
                 supervision=p.supervision,
                 complaint=p.complaint,
                 rights=p.rights,
-                risks=risks,
+                risks=tuple(
+                    RiskIn(
+                        step, level, description, controls, people.get(person, "") if person else ""
+                    )
+                    for step, level, description, controls, person in chart.risks
+                ),
             )
         )
     return out

@@ -42,6 +42,9 @@ class Lane:
     id: str
     name: str
 
+    def __reduce__(self) -> tuple:
+        return (Lane, (self.id, self.name))
+
 
 @dataclass(frozen=True, slots=True)
 class Node:
@@ -59,6 +62,22 @@ class Node:
     risk_level: RiskLevel | None = None
     materials_count: int = 0
 
+    def __reduce__(self) -> tuple:
+        # Pickled as a constructor call: a handbook's graphs go to the compilation's worker
+        # processes, and the generic state of a slotted dataclass is several times slower.
+        return (
+            Node,
+            (
+                self.id,
+                self.kind,
+                self.label,
+                self.lane,
+                self.time_limit_days,
+                self.risk_level,
+                self.materials_count,
+            ),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Edge:
@@ -67,6 +86,9 @@ class Edge:
     source: str
     target: str
     label: str = ""
+
+    def __reduce__(self) -> tuple:
+        return (Edge, (self.source, self.target, self.label))
 
 
 @dataclass(frozen=True)
