@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.lib.colors import HexColor, black
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY
 from reportlab.lib.pagesizes import A4
@@ -421,7 +422,13 @@ def _render(
                 self.endForm()
             super().save()
 
-    doc.build(flow, canvasmaker=_Canvas)
+    # Binary streams, without reportlab's default ASCII85 layer over them: a fifth smaller and
+    # quicker to write and to merge; every PDF reader takes them.
+    a85, rl_config.useA85 = rl_config.useA85, 0
+    try:
+        doc.build(flow, canvasmaker=_Canvas)
+    finally:
+        rl_config.useA85 = a85
     return buffer.getvalue()
 
 

@@ -126,6 +126,9 @@ class Measure:
         return lines
 
 
+_TF: dict[tuple[str, float], str] = {}
+
+
 class RawText:
     """Many strings in one ``BT … ET`` block, written as the PDF operators a reportlab text
     object would write (without its per-call bookkeeping: width advance, font lookups). Drawn
@@ -136,7 +139,7 @@ class RawText:
         self.doc = canvas._doc
         self.measure = measure
         self.out: list[str] = ["BT 0 Tr"]
-        self.font: tuple[str, float] | None = None
+        self.font: str | None = None  # the last ``Tf`` operator written
         self.fill: Any = None
 
     def color(self, color: Any) -> None:
@@ -148,9 +151,14 @@ class RawText:
         out = self.out
         out.append(f"1 0 0 1 {fp_str(x, y)} Tm")
         for name, chunk in self.measure.encode(text, self.doc):
-            if self.font != (name, size):
-                out.append(f"{name} {fp_str(size)} Tf")
-                self.font = (name, size)
+            # A CJK string usually spans several 256-glyph subsets, so the font changes
+            # within most strings: its operator is formatted once per subset and size.
+            tf = _TF.get((name, size))
+            if tf is None:
+                tf = _TF[name, size] = f"{name} {fp_str(size)} Tf"
+            if tf is not self.font:
+                out.append(tf)
+                self.font = tf
             out.append(f"({chunk}) Tj")
 
     def draw(self) -> None:
