@@ -123,6 +123,40 @@ class CompilationAccessTests(TestCase):
         self.assertIn("目录所列页码为合订本的页码", manifest)
         self.assertEqual(sorted(Path(out.parent).iterdir()), [out])  # no parts left behind
 
+    def test_largest_departments_are_read_first_and_keep_their_place(self) -> None:
+        """The pool starts on the longest work; file numbers still follow the volume's order,
+        and a department that cannot be read leaves its number unused."""
+        versions = service.published_versions(None, self.city)
+        self.assertEqual(len(versions), 3)
+        for version, tasks in zip(versions, (100, 200, 300), strict=True):
+            version.task_count = tasks
+        read: list[int] = []
+        handed: list[int] = []
+        real = service.load_input
+
+        def load(version: ListVersion):
+            read.append(version.pk)
+            if version.pk == versions[1].pk:
+                raise ValueError("清单快照已损坏")
+            return real(version)
+
+        errors: list[str] = []
+        with mock.patch.object(service, "load_input", load):
+            entries, inputs, tasks = service._read(
+                versions, lambda *a: None, 0, errors, lambda e, inp: handed.append(e.index)
+            )
+        self.assertEqual(read, [versions[2].pk, versions[1].pk, versions[0].pk])
+        self.assertEqual(handed, [3, 1])
+        self.assertEqual([e.index for e in entries], [1, 3])
+        self.assertEqual(
+            [e.department for e in entries],
+            [versions[0].department.name, versions[2].department.name],
+        )
+        self.assertEqual([i.department.name for i in inputs], [e.department for e in entries])
+        self.assertEqual(tasks, sum(len(i.tasks) for i in inputs))
+        self.assertEqual(len(errors), 1)
+        self.assertIn("读取清单内容失败：清单快照已损坏", errors[0])
+
 
 class CompilationJobTests(TransactionTestCase):
     """The job through the real django-tasks worker (TransactionTestCase: see core/test_jobs)."""
@@ -212,15 +246,15 @@ class CompilationJobTests(TransactionTestCase):
 
     def test_a_department_that_fails_to_typeset_is_named_and_the_rest_compiled(self) -> None:
         broken = self.published[1]
-        real = service.load_handbook
+        real = service.load_input
 
         def load(version: ListVersion):
-            hb = real(version)
+            inp = real(version)
             if version.department_id == broken.pk:
-                return dataclasses.replace(hb, chapters=(None,))  # fails in the worker process
-            return hb
+                return dataclasses.replace(inp, tasks=(None,))  # fails in the worker process
+            return inp
 
-        with mock.patch.object(service, "load_handbook", load):
+        with mock.patch.object(service, "load_input", load):
             job = self.compile()
         self.assertEqual(job.status, "succeeded", job.message)
         self.assertEqual(job.result["departments"], 2)
@@ -246,7 +280,7 @@ class CompilationJobTests(TransactionTestCase):
         def load(version: ListVersion):
             raise ValueError(f"{version.department.name}的清单快照已损坏")
 
-        with mock.patch.object(service, "load_handbook", load):
+        with mock.patch.object(service, "load_input", load):
             job = self.compile()
         self.assertEqual(job.status, "failed")
         self.assertEqual(len(job.errors), 3)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -136,3 +137,70 @@ def test_plain_text_baseline_holds_every_department() -> None:
     text = build.plain_text(handbooks()).decode()
     for name, _ in NAMES:
         assert name in text
+
+
+def test_pdf_volume_takes_the_departments_in_any_order(tmp_path: Path) -> None:
+    """The compilation merges each department as its PDF arrives, in whatever order the
+    workers finish: the volume follows the positions, as if merged in order."""
+    parts = []
+    for hb in handbooks():
+        path = tmp_path / f"{hb.cover.department}.pdf"
+        path.write_bytes(build.render_handbook(hb, "pdf"))
+        parts.append((hb.cover.department, str(path)))
+    in_order = tmp_path / "in-order.pdf"
+    build.volume_pdf(parts, str(in_order), TITLE, "东川市", DAY)
+    shuffled = tmp_path / "shuffled.pdf"
+    with build.PdfVolume() as volume:
+        for position in (2, 0, 1):
+            volume.add(position * 10, *parts[position])
+        assert len(volume) == 3
+        pages = volume.save(str(shuffled), TITLE, "东川市", DAY)
+
+    a, b = PdfReader(in_order), PdfReader(shuffled)
+    assert pages == len(a.pages) == len(b.pages)
+    assert [p.extract_text() for p in a.pages] == [p.extract_text() for p in b.pages]
+    assert [i.title for i in b.outline if not isinstance(i, list)] == [n for n, _ in NAMES]
+    # Each department's own contents links still lead into its own pages.
+    first = b.get_destination_page_number(b.outline[2]) + 1  # the second department
+    own = [a.get_object() for a in b.pages[first + 1]["/Annots"]]
+    assert own and all(
+        first <= b.get_page_number(a["/Dest"][0].get_object()) < first + 40 for a in own
+    )
+    assert b.metadata.title == TITLE
+
+
+def test_department_pdf_streams_are_binary_not_ascii85() -> None:
+    data = build.render_handbook(handbooks()[0], "pdf")
+    assert b"/FlateDecode" in data
+    assert b"ASCII85Decode" not in data
+
+
+def test_typeset_department_builds_once_writes_each_format_and_keeps_going(
+    tmp_path: Path, monkeypatch
+) -> None:
+    inp = sample_input(tasks=2, name="东川市教育局", code="A01")
+    made = build.typeset_department(inp, build.FORMATS, str(tmp_path), 7)
+    assert made.errors == {}
+    assert made.files == {fmt: str(tmp_path / f"0007.{fmt}") for fmt in build.FORMATS}
+    assert "东川市教育局" in docx_text(Path(made.files["docx"]).read_bytes())
+    assert Path(made.files["pdf"]).read_bytes().startswith(b"%PDF")
+
+    # One format failing does not lose the other.
+    real = build.render_handbook
+
+    def render(handbook, fmt):
+        if fmt == "docx":
+            raise ValueError("模板损坏")
+        return real(handbook, fmt)
+
+    monkeypatch.setattr(build, "render_handbook", render)
+    made = build.typeset_department(inp, build.FORMATS, str(tmp_path), 8)
+    assert made.errors == {"docx": "模板损坏"}
+    assert list(made.files) == ["pdf"]
+
+    # Content that cannot be built fails every format, with the reason.
+    broken = dataclasses.replace(inp, tasks=(None,))
+    made = build.typeset_department(broken, build.FORMATS, str(tmp_path), 9)
+    assert made.files == {}
+    assert set(made.errors) == set(build.FORMATS)
+    assert all(text.startswith("程序错误（AttributeError") for text in made.errors.values())

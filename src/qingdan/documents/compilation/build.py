@@ -8,6 +8,7 @@ test database and from the parent's PostgreSQL socket).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import os
@@ -105,17 +106,59 @@ def render_handbook(handbook: Any, fmt: str) -> bytes:
     raise ValueError(f"不支持的格式：{fmt}")
 
 
+def content(source: Any) -> Any:
+    """A handbook's content: ``source`` itself, or built from a ``HandbookInput`` (the flowchart
+    layouts included, which is why the workers do it, not the parent that reads the database)."""
+    from qingdan.documents.handbook.content import Handbook, build
+
+    return source if isinstance(source, Handbook) else build(source)
+
+
 def render_department(handbook: Any, formats: tuple[str, ...]) -> dict[str, bytes]:
     """One department's handbook in every format (run in a worker process)."""
+    handbook = content(handbook)
     return {fmt: render_handbook(handbook, fmt) for fmt in formats}
+
+
+@dataclass(frozen=True)
+class Typeset:
+    """What a worker made of one department: per format the file written, or why not (in
+    Chinese, for the job's error list)."""
+
+    files: dict[str, str]
+    errors: dict[str, str]
+
+
+def typeset_department(source: Any, formats: tuple[str, ...], folder: str, index: int) -> Typeset:
+    """One department built from its input (``HandbookInput``, read by the parent) and typeset
+    in every format, each file written to ``folder`` (run in a worker process: the content is
+    built once for all formats, and only file names travel back). A format that fails does
+    not stop the others; content that cannot be built fails them all."""
+    files: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    try:
+        handbook = content(source)
+    except Exception as exc:
+        return Typeset({}, dict.fromkeys(formats, failure_text(exc)))
+    for fmt in formats:
+        path = os.path.join(folder, f"{index:04d}.{fmt}")
+        try:
+            data = render_handbook(handbook, fmt)
+            with open(path, "wb") as fh:
+                fh.write(data)
+        except Exception as exc:
+            errors[fmt] = failure_text(exc)
+        else:
+            files[fmt] = path
+    return Typeset(files, errors)
 
 
 def render_volume_docx(handbooks: list[Any], title: str, region: str, on: dt.date) -> bytes:
     """The combined Word volume, typeset whole (run in a worker process; small regions only:
-    see ``service.DOCX_VOLUME_MAX_TASKS``)."""
+    see ``service.DOCX_VOLUME_MAX_TASKS``); ``handbooks`` are contents or their inputs."""
     from qingdan.documents.handbook.docx import render_volume_docx as render
 
-    return render(handbooks, title, region=region, on=on)
+    return render([content(h) for h in handbooks], title, region=region, on=on)
 
 
 # The PDF volume's front matter, in the handbook's 公文 page layout (GB/T 9704-2012).
@@ -203,43 +246,184 @@ def front_matter(
     return buffer.getvalue()
 
 
-def volume_pdf(parts: list[tuple[str, str]], out: str, title: str, region: str, on: dt.date) -> int:
-    """The PDF volume merged from the departments' PDFs already typeset (``parts``: department
-    name, PDF file): cover, contents, then each department with its own page numbers, and one
-    bookmark per department holding its own chapters. Written to ``out``; returns its pages.
+class PdfVolume:
+    """The PDF volume merged from the departments' PDFs already typeset: a cover and contents,
+    then each department's pages as they are (its own page numbers), and one bookmark per
+    department holding its own chapters.
 
-    Run in a worker process. The departments are read from their files one after the other
-    (each file's reader is let go once its pages are copied); the merged pages are held until
-    written, which is the size of the volume, not of its typesetting.
+    Departments are added as their files are ready, in any order (``add``; ``position`` gives
+    the order), so the merging is done while the rest are still being typeset; ``save`` then
+    puts the cover and contents in front and writes the file. With pikepdf (qpdf): each
+    department's pages are copied under a page-tree node of their own (appending them one by
+    one through ``Pdf.pages`` costs time in proportion to the pages already there) and its
+    outline under a bookmark of its own; the departments' files stay open until the volume is
+    written, which copies their streams straight from them, neither decoded nor compressed
+    again. Memory: the volume's objects, not its streams.
     """
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.annotations import Link
 
-    counts = []
-    for _name, path in parts:
-        with open(path, "rb") as fh:
-            counts.append(len(PdfReader(fh).pages))
-    toc = toc_page_count(len(parts))
-    first_pages: list[int] = []
-    page = 1 + toc + 1
-    for count in counts:
-        first_pages.append(page)
-        page += count
-    names = [name for name, _path in parts]
-    writer = PdfWriter()
-    writer.append(io.BytesIO(front_matter(title, region, on, names, first_pages)))
-    for name, path in parts:
-        writer.append(path, outline_item=name)
-    for (on_page, y), first in zip(_toc_lines(len(parts)), first_pages, strict=True):
-        rect = (_LEFT, y - 6, _LEFT + _TEXT_W, y + g.BODY_PT)
-        writer.add_annotation(1 + on_page, Link(rect=rect, target_page_index=first - 1))
-    writer.add_metadata({"/Title": title, "/Author": "qingdan", "/Creator": "qingdan 清单汇编"})
-    writer.page_mode = "/UseOutlines"
-    with open(out, "wb") as fh:
-        writer.write(fh)
-    total = len(writer.pages)
-    writer.close()
-    return total
+    def __init__(self) -> None:
+        import pikepdf
+
+        self._stack = contextlib.ExitStack()
+        self.pdf = self._stack.enter_context(pikepdf.new())
+        # position → (name, page-tree node, first page, bookmark, bookmarks visible below it)
+        self._parts: dict[int, tuple[str, Any, Any, Any, int]] = {}
+
+    def __enter__(self) -> PdfVolume:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._stack.close()
+
+    def __len__(self) -> int:
+        return len(self._parts)
+
+    def _open(self, path: str | io.BytesIO) -> Any:
+        import pikepdf
+
+        return self._stack.enter_context(pikepdf.open(path))
+
+    def _copy_pages(self, src: Any) -> Any:
+        """``src``'s pages copied under a new node of the volume's page tree."""
+        from pikepdf import Array, Dictionary, Name
+
+        pdf = self.pdf
+        node = pdf.make_indirect(Dictionary(Type=Name.Pages, Parent=pdf.Root.Pages))
+        copied = Array()
+        _push_inherited(src)
+        for page in src.pages:
+            copy = pdf.copy_foreign(page.obj)
+            copy.Parent = node
+            copied.append(copy)
+        node.Kids = copied
+        node.Count = len(copied)
+        return node
+
+    def add(self, position: int, name: str, path: str) -> None:
+        """Copy the department's PDF at ``path`` into the volume, at ``position``."""
+        from pikepdf import Dictionary, Name
+
+        src = self._open(path)
+        node = self._copy_pages(src)
+        if not len(node.Kids):
+            raise ValueError(f"{name}的PDF文件没有页面")
+        own = src.Root.get(Name.Outlines)
+        if own is not None and Name.First in own and own.is_indirect:
+            # Copied after the pages, so its destinations lead to the copies; its items'
+            # /Parent is this copy, which becomes the department's bookmark.
+            item = self.pdf.copy_foreign(own)
+            below = abs(int(own.get(Name.Count, 0)))
+            if Name.Type in item:
+                del item[Name.Type]
+        else:
+            item, below = self.pdf.make_indirect(Dictionary()), 0
+        self._parts[position] = (name, node, node.Kids[0], item, below)
+
+    def save(self, out: str, title: str, region: str, on: dt.date) -> int:
+        """Write the volume to ``out`` with its cover and contents; returns its pages."""
+        import pikepdf
+        from pikepdf import Array, Dictionary, Name
+
+        pdf = self.pdf
+        parts = [self._parts[k] for k in sorted(self._parts)]
+        names = [name for name, *_ in parts]
+        first_pages: list[int] = []  # 1-based, in the volume
+        page = 1 + toc_page_count(len(parts)) + 1
+        for _name, node, *_ in parts:
+            first_pages.append(page)
+            page += int(node.Count)
+        front = self._copy_pages(
+            self._open(io.BytesIO(front_matter(title, region, on, names, first_pages)))
+        )
+        root = pdf.Root.Pages
+        root.Kids = Array([front, *(node for _name, node, *_ in parts)])
+        root.Count = page - 1
+        # The contents lines link to the departments.
+        for (on_page, y), (_name, _node, first, *_) in zip(
+            _toc_lines(len(parts)), parts, strict=True
+        ):
+            contents = front.Kids[1 + on_page]
+            link = pdf.make_indirect(
+                Dictionary(
+                    Type=Name.Annot,
+                    Subtype=Name.Link,
+                    Rect=Array([_LEFT, y - 6, _LEFT + _TEXT_W, y + g.BODY_PT]),
+                    Border=Array([0, 0, 0]),
+                    Dest=Array([first, Name.Fit]),
+                )
+            )
+            if Name.Annots not in contents:
+                contents.Annots = Array()
+            contents.Annots.append(link)
+        # One open bookmark per department at its first page, holding its own outline.
+        outlines = pdf.make_indirect(Dictionary(Type=Name.Outlines))
+        visible = 0
+        previous = None
+        for name, _node, first, item, below in parts:
+            item.Title = name
+            item.Dest = Array([first, Name.Fit])
+            item.Parent = outlines
+            if below:
+                item.Count = below
+            elif Name.Count in item:
+                del item[Name.Count]
+            for key in (Name.Prev, Name.Next):
+                if key in item:
+                    del item[key]
+            if previous is None:
+                outlines.First = item
+            else:
+                previous.Next = item
+                item.Prev = previous
+            previous = item
+            visible += 1 + below
+        if previous is not None:
+            outlines.Last = previous
+            outlines.Count = visible
+        pdf.Root.Outlines = outlines
+        pdf.Root.PageMode = Name.UseOutlines
+        pdf.docinfo = pdf.make_indirect(
+            Dictionary(Title=title, Author="qingdan", Creator="qingdan 清单汇编")
+        )
+        # Streams are written as they are: recompressing them took ten times as long as the
+        # whole merge.
+        pdf.save(out, stream_decode_level=pikepdf.StreamDecodeLevel.none, compress_streams=False)
+        return page - 1
+
+
+def volume_pdf(parts: list[tuple[str, str]], out: str, title: str, region: str, on: dt.date) -> int:
+    """The PDF volume of ``parts`` (department name, PDF file), in that order, written to
+    ``out``; returns its pages (see :class:`PdfVolume`)."""
+    with PdfVolume() as volume:
+        for position, (name, path) in enumerate(parts):
+            volume.add(position, name, path)
+        return volume.save(out, title, region, on)
+
+
+_INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
+
+
+def _push_inherited(src: Any) -> None:
+    """Give each page of ``src`` the attributes it inherits from its page-tree nodes, which it
+    would leave behind when copied under a node of its own (reportlab sets none there)."""
+
+    def inherits(node: Any) -> bool:
+        return any(key in node for key in _INHERITED) or any(
+            inherits(kid) for kid in node.get("/Kids", ()) if kid.get("/Type") == "/Pages"
+        )
+
+    if not inherits(src.Root.Pages):
+        return
+    for page in src.pages:
+        for key in _INHERITED:
+            node = page.obj.get("/Parent")
+            while key not in page.obj and node is not None:
+                if key in node:
+                    page.obj[key] = node[key]
+                node = node.get("/Parent")
 
 
 def plain_text(handbooks: Iterable[Any]) -> bytes:

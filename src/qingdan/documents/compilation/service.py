@@ -6,14 +6,17 @@ withdrawn meanwhile stops it. What: the latest published version (``ListVersion`
 department of the region and the regions below it, in the volume's order (city first, then each
 county, each by department order).
 
-How (two cores): the parent reads each department's handbook content from the database
-(``handbook_content``, by version), then a process pool of ``workers`` typesets the departments'
-Word and PDF files, and the parent writes each result into the zip as it arrives. The PDF volume
-is not typeset again: once every department is done it is merged from the departments' PDFs
-(kept on disk beside the zip meanwhile) behind a typeset cover and contents. A Word volume,
-typeset whole, is made for small regions only (``DOCX_VOLUME_MAX_TASKS``). The children never touch the database. One task per department on the django-tasks
-queue was the alternative; with one worker process (the default deployment) it would not use the
-second core, and the final assembly would need every department's content again anyway.
+How (two cores): the parent reads each department's handbook input from the database
+(``handbook_input``, by version; the largest departments first), and a process pool of
+``workers`` builds each department's content (flowchart layouts included) and typesets its Word
+and PDF files, once per department, writing them to a folder beside the zip; the parent copies
+each file into the zip as it arrives. The PDF volume is not typeset again: the parent merges each
+department's PDF into it as it arrives (``build.PdfVolume``, pikepdf), and once every department
+is done puts a typeset cover and contents in front and writes it. A Word volume, typeset whole,
+is made for small regions only (``DOCX_VOLUME_MAX_TASKS``). The children never touch the
+database. One task per department on the django-tasks queue was the alternative; with one worker
+process (the default deployment) it would not use the second core, and the final assembly would
+need every department's content again anyway.
 """
 
 from __future__ import annotations
@@ -121,11 +124,17 @@ class _Inline:
         return future
 
 
+def load_input(version: ListVersion) -> Any:
+    """What a published version's handbook is built from (``documents.handbook.data``): the
+    database's part of the work, done by the parent. The workers build the content from it."""
+    from qingdan.documents.handbook.data import handbook_input
+
+    return handbook_input(version.department, version=version)
+
+
 def load_handbook(version: ListVersion) -> Any:
     """The content of a published version's handbook (``documents.handbook``)."""
-    from qingdan.documents.handbook import handbook_content
-
-    return handbook_content(version.department, version=version)
+    return build.content(load_input(version))
 
 
 def _read(
@@ -135,39 +144,46 @@ def _read(
     errors: list[str],
     then: Callable[[Entry, Any], None],
 ) -> tuple[list[Entry], list[Any] | None, int]:
-    """Each version's handbook content (in the parent: the only part that reads the database),
-    handed to ``then`` as soon as read so the pool typesets while the parent reads on.
+    """Each version's handbook input (in the parent: the only part that reads the database),
+    handed to ``then`` as soon as read so the pool builds and typesets while the parent reads on.
+    The largest departments are read first, so the pool starts on the longest work and its
+    workers finish together; each entry keeps its place in the volume's order (its number).
 
-    Returns the entries, the handbooks for the Word volume (``None`` once their tasks exceed
-    ``DOCX_VOLUME_MAX_TASKS``: nothing is held for a large region) and the number of tasks."""
+    Returns the entries in the volume's order, their inputs for the Word volume (``None`` once
+    their tasks exceed ``DOCX_VOLUME_MAX_TASKS``: nothing is held for a large region) and the
+    number of tasks."""
     entries: list[Entry] = []
-    handbooks: list[Any] | None = []
+    held: dict[int, Any] | None = {}
     tasks = 0
-    for i, version in enumerate(versions, start=1):
+    order = sorted(range(len(versions)), key=lambda i: -(versions[i].task_count or 0))
+    for n, i in enumerate(order, start=1):
+        version = versions[i]
         name = version.department.name
-        say(i - 1, total, f"正在读取第{i}/{len(versions)}个部门：{name}")
+        say(n - 1, total, f"正在读取第{n}/{len(versions)}个部门：{name}")
         try:
-            handbook = load_handbook(version)
+            handbook = load_input(version)
         except Exception as exc:  # one bad department must not lose the others
             errors.append(
                 f"{name}（第{version.number}版）：读取清单内容失败：{build.failure_text(exc)}"
             )
             continue
         entry = Entry(
-            len(entries) + 1,
+            i + 1,
             name,
             version.region.name,
             version.number,
             timezone.localdate(version.published_at),
             version.sha256,
         )
-        tasks += handbook.counts.tasks
-        if handbooks is not None:
-            handbooks.append(handbook)
+        tasks += len(handbook.tasks)
+        if held is not None:
+            held[entry.index] = handbook
             if tasks > DOCX_VOLUME_MAX_TASKS:
-                handbooks = None
+                held = None
         entries.append(entry)
         then(entry, handbook)
+    entries.sort(key=lambda e: e.index)
+    handbooks = None if held is None else [held[e.index] for e in entries]
     return entries, handbooks, tasks
 
 
@@ -199,24 +215,27 @@ def compile_region(
     archive = Archive(out, f"{title}（{build.chinese_date(on)}）")
     volume_name = f"00_{safe_title(title)}（合订本）"
     failed: set[int] = set()  # indexes of entries with a file missing
-    pdfs: dict[int, Path] = {}  # the departments' PDFs on disk, for the PDF volume
+    volume = build.PdfVolume()  # the departments' PDFs, merged as they come
+    volume_error: BaseException | None = None
     volumes: list[str] = []  # 汇编说明.txt's lines on the volumes
     parts = tempfile.TemporaryDirectory(prefix=".parts-", dir=out.parent)
     pool = _executor(workers)
     runner: Any = pool or _Inline()
     try:
-        futures: dict[Future, tuple[str, Entry | None]] = {}
+        futures: dict[Future, Entry | None] = {}  # None: the Word volume
 
         def submit_department(entry: Entry, handbook: Any) -> None:
-            for fmt in FORMATS:
-                futures[runner.submit(build.render_handbook, handbook, fmt)] = (fmt, entry)
+            future = runner.submit(
+                build.typeset_department, handbook, FORMATS, parts.name, entry.index
+            )
+            futures[future] = entry
 
         entries, handbooks, tasks = _read(versions, say, total, errors, submit_department)
         done = len(versions)
         say(done, total, f"已读取{len(entries)}个部门的清单内容，正在排版")
         if handbooks:
             future = runner.submit(build.render_volume_docx, handbooks, title, region.name, on)
-            futures[future] = ("docx", None)
+            futures[future] = None
         else:
             done += 1
             if entries:
@@ -226,31 +245,44 @@ def compile_region(
                 )
         docx_error: BaseException | None = None
         for future in as_completed(futures):
-            fmt, entry = futures[future]
+            entry = futures.pop(future)  # let the result go once handled
             error = future.exception()
-            if entry is None and error is None:
-                archive.add(f"{volume_name}.docx", future.result())
-                message = "合订本（DOCX）已完成"
-            elif entry is None:
-                docx_error = error
-                message = "合订本（DOCX）排版失败"
-            elif error is None:
-                data = future.result()
-                archive.add(f"部门/{entry.stem}.{fmt}", data)
-                if fmt == "pdf":
-                    pdfs[entry.index] = Path(parts.name) / f"{entry.index:04d}.pdf"
-                    pdfs[entry.index].write_bytes(data)
-                message = f"已排版：{entry.department}（{fmt.upper()}）"
+            if entry is None:
+                if error is None:
+                    archive.add(f"{volume_name}.docx", future.result())
+                    message = "合订本（DOCX）已完成"
+                else:
+                    docx_error = error
+                    message = "合订本（DOCX）排版失败"
+                done += 1
+                say(done, total, message)
+                continue
+            if error is None:
+                made: build.Typeset = future.result()
+            else:  # the worker itself was lost (killed, out of memory)
+                made = build.Typeset({}, dict.fromkeys(FORMATS, build.failure_text(error)))
+            for fmt in FORMATS:
+                path = made.files.get(fmt)
+                if path is None:
+                    failed.add(entry.index)
+                    reason = made.errors.get(fmt, "未生成文件")
+                    errors.append(
+                        f"{entry.department}（第{entry.version}版）：{fmt.upper()}排版失败：{reason}"
+                    )
+                    continue
+                archive.add_file(f"部门/{entry.stem}.{fmt}", path)
+                if fmt != "pdf":
+                    Path(path).unlink()  # the PDF stays: the volume reads it when written
+            if entry.index not in failed and volume_error is None:
+                try:  # merged into the volume now, while the others are being typeset
+                    volume.add(entry.index, entry.department, made.files["pdf"])
+                except Exception as exc:
+                    volume_error = exc
+            done += len(FORMATS)
+            if made.errors or error is not None:
+                say(done, total, f"排版失败：{entry.department}")
             else:
-                failed.add(entry.index)
-                errors.append(
-                    f"{entry.department}（第{entry.version}版）：{fmt.upper()}排版失败："
-                    f"{build.failure_text(error)}"
-                )
-                message = f"排版失败：{entry.department}（{fmt.upper()}）"
-            del futures[future]  # let the result's bytes go
-            done += 1
-            say(done, total, message)
+                say(done, total, f"已排版：{entry.department}")
         kept = [e for e in entries if e.index not in failed]
         if handbooks:
             if docx_error is None:
@@ -273,18 +305,12 @@ def compile_region(
                     errors.append(f"合订本（DOCX）排版失败：{build.failure_text(docx_error)}")
             handbooks = None
         message = "合订本（PDF）未生成"
-        if kept:
+        if kept and volume_error is None:
             say(done, total, f"正在合并合订本（PDF）：{len(kept)}个部门")
             target = Path(parts.name) / "volume.pdf"
             try:
-                pages = runner.submit(
-                    build.volume_pdf,
-                    [(e.department, str(pdfs[e.index])) for e in kept],
-                    str(target),
-                    title,
-                    region.name,
-                    on,
-                ).result()
+                pages = volume.save(str(target), title, region.name, on)
+                volume.close()
                 archive.add_file(f"{volume_name}.pdf", target)
                 volumes.append(
                     f"合订本（PDF）：封面、目录，其后依次为各部门的PDF文件（原样合并，共{pages}页），"
@@ -293,7 +319,9 @@ def compile_region(
                 )
                 message = "合订本（PDF）已完成"
             except Exception as exc:
-                errors.append(f"合订本（PDF）合并失败：{build.failure_text(exc)}")
+                volume_error = exc
+        if kept and volume_error is not None:
+            errors.append(f"合订本（PDF）合并失败：{build.failure_text(volume_error)}")
         done += 1
         say(done, total, message)
         archive.add(
@@ -304,6 +332,7 @@ def compile_region(
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        volume.close()
         archive.close()
         parts.cleanup()
     say(total, total, "汇编完成" if not errors else f"汇编完成，{len(errors)}处错误")
