@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 import re
 import tempfile
 import zipfile
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from unittest import mock
 
@@ -39,6 +41,16 @@ def demo_with_published(n_city: int = 2, n_county: int = 1) -> list[Department]:
         sub = Submission.objects.filter(department=dept).first()
         versions.create_version(sub, acting_user=None)
     return chosen
+
+
+class KillsTheWorker:
+    """A department's input that ends the worker process unpickling it, as the kernel's
+    out-of-memory killer would."""
+
+    tasks = ()
+
+    def __reduce__(self) -> tuple:
+        return (os._exit, (1,))
 
 
 def run_worker() -> None:
@@ -156,6 +168,52 @@ class CompilationAccessTests(TestCase):
         self.assertEqual(tasks, sum(len(i.tasks) for i in inputs))
         self.assertEqual(len(errors), 1)
         self.assertIn("读取清单内容失败：清单快照已损坏", errors[0])
+
+    def test_a_killed_worker_loses_only_the_departments_it_held(self) -> None:
+        """A worker killed mid-way breaks the pool: what it held, and anything submitted after,
+        is named as lost; what was done is kept; the compilation itself does not fail."""
+        versions = service.published_versions(None, self.city)
+        doomed = max(versions, key=lambda v: v.task_count).department  # read first
+        real = service.load_input
+
+        def load(version: ListVersion):
+            return KillsTheWorker() if version.department_id == doomed.pk else real(version)
+
+        out = Path(self.enterContext(tempfile.TemporaryDirectory())) / "c.zip"
+        with mock.patch.object(service, "load_input", load):
+            result = service.compile_region(self.city, out, workers=2)
+        self.assertIn(
+            f"{doomed.name}（第1版）：PDF排版失败：排版进程异常退出（可能内存不足），请联系管理员",
+            result.errors,
+        )
+        names = zipfile.ZipFile(out).namelist()
+        for version in versions:
+            name = version.department.name
+            compiled = any(n.endswith(f"_{name}（第1版）.pdf") for n in names)
+            named = any(e.startswith(f"{name}（第1版）：") for e in result.errors)
+            self.assertTrue(compiled != named, name)
+        self.assertEqual(result.departments + result.failed, len(versions))
+        self.assertTrue(any(n.endswith("汇编说明.txt") for n in names))
+
+    def test_a_pool_broken_before_submitting_names_the_departments_left(self) -> None:
+        class BreaksAfterOne:
+            submitted = 0
+
+            def submit(self, fn, *args):
+                self.submitted += 1
+                if self.submitted > 1:
+                    raise BrokenProcessPool("a worker was killed")
+                return service._Inline().submit(fn, *args)
+
+            def shutdown(self, **kw) -> None:
+                pass
+
+        out = Path(self.enterContext(tempfile.TemporaryDirectory())) / "c.zip"
+        with mock.patch.object(service, "_executor", lambda workers: BreaksAfterOne()):
+            result = service.compile_region(self.city, out, workers=2)
+        self.assertEqual((result.departments, result.failed), (1, 2))
+        lost = [e for e in result.errors if "排版进程异常退出" in e]
+        self.assertEqual(len(lost), 2 * 2 + 1, result.errors)  # two formats each, the Word volume
 
 
 class CompilationJobTests(TransactionTestCase):

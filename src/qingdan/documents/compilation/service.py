@@ -224,17 +224,23 @@ def compile_region(
     try:
         futures: dict[Future, Entry | None] = {}  # None: the Word volume
 
+        def submit(fn: Callable[..., Any], *args: Any) -> Future:
+            try:
+                return runner.submit(fn, *args)
+            except Exception as exc:  # the pool broke (a worker was killed): said per department
+                lost: Future = Future()
+                lost.set_exception(exc)
+                return lost
+
         def submit_department(entry: Entry, handbook: Any) -> None:
-            future = runner.submit(
-                build.typeset_department, handbook, FORMATS, parts.name, entry.index
-            )
+            future = submit(build.typeset_department, handbook, FORMATS, parts.name, entry.index)
             futures[future] = entry
 
         entries, handbooks, tasks = _read(versions, say, total, errors, submit_department)
         done = len(versions)
         say(done, total, f"已读取{len(entries)}个部门的清单内容，正在排版")
         if handbooks:
-            future = runner.submit(build.render_volume_docx, handbooks, title, region.name, on)
+            future = submit(build.render_volume_docx, handbooks, title, region.name, on)
             futures[future] = None
         else:
             done += 1
