@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import io
 import os
 import re
@@ -134,6 +135,20 @@ def typeset_department(source: Any, formats: tuple[str, ...], folder: str, index
     in every format, each file written to ``folder`` (run in a worker process: the content is
     built once for all formats, and only file names travel back). A format that fails does
     not stop the others; content that cannot be built fails them all."""
+    # No cyclic garbage collection meanwhile, one afterwards: the content and the documents
+    # being typeset are 10⁶ objects, scanned again and again as they grow for next to nothing
+    # (they hold few cycles), which took 5–10 % of the time.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _typeset(source, formats, folder, index)
+    finally:
+        if collecting:
+            gc.enable()
+            gc.collect()
+
+
+def _typeset(source: Any, formats: tuple[str, ...], folder: str, index: int) -> Typeset:
     files: dict[str, str] = {}
     errors: dict[str, str] = {}
     try:
