@@ -228,11 +228,66 @@ def _insert_sql(table: str, columns: list[str]) -> str:
     return f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})'
 
 
-def run_limit(work: Path) -> dict[str, Any]:
-    """python-calamine + executemany: the floor any importer of these rows stands on."""
+LOG_COLS = [
+    "seq",
+    "timestamp",
+    "user_id_snapshot",
+    "username",
+    "kind",
+    "model",
+    "object_id",
+    "object_repr",
+    "region_id_snapshot",
+    "department_id_snapshot",
+    "before",
+    "after",
+    "request_id",
+    "reason",
+    "prev_hash",
+    "entry_hash",
+]
+
+
+class BareLog:
+    """The least a per-row, hash-chained change log costs: each row's columns as a JSON object
+    (sorted keys), one SHA-256 over the entry chained to the previous one, one row per entry
+    through ``executemany`` — no model instances, no checks. What ``record_many`` must do at
+    minimum for every row an import writes."""
+
+    def __init__(self, now: str) -> None:
+        import hashlib
+
+        self.sha = hashlib.sha256
+        self.dumps = json.JSONEncoder(
+            sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        ).encode
+        self.now = now
+        self.seq = 0
+        self.prev = "0" * 64
+        self.rows: list[tuple[Any, ...]] = []
+
+    def add(self, model: str, columns: list[str], row: tuple[Any, ...], pk: Any) -> None:
+        self.seq += 1
+        after = self.dumps(dict(zip(columns, row, strict=True)))
+        text = f'{{"after":{after},"model":"{model}","oid":"{pk}","prev":"{self.prev}","seq":{self.seq},"ts":"{self.now}"}}'
+        digest = self.sha(text.encode()).hexdigest()
+        self.rows.append(
+            (self.seq, self.now, None, "bench", "create", model, str(pk), "", None, None,
+             None, after, "", "", self.prev, digest)
+        )  # fmt: skip
+        self.prev = digest
+
+    def flush(self, db: sqlite3.Connection) -> None:
+        db.executemany(_insert_sql("core_changelogentry", LOG_COLS), self.rows)
+        self.rows = []
+
+
+def run_limit(work: Path, *, log: bool = False) -> dict[str, Any]:
+    """python-calamine + executemany: the floor any importer of these rows stands on; with
+    ``log``, the same plus the least a per-row hash-chained change log costs (:class:`BareLog`)."""
     import python_calamine
 
-    run_dir = fresh_copy(work, "limit")
+    run_dir = fresh_copy(work, "limit-log" if log else "limit")
     start = time.perf_counter()
     maps = json.loads((work / "maps.json").read_text())
     db = sqlite3.connect(run_dir / "qingdan.sqlite3")
@@ -272,6 +327,12 @@ def run_limit(work: Path) -> dict[str, Any]:
     split = re.compile("[、,，]")
     next_id = {"item": 1, "task": 1}
     counts = {"items": 0, "tasks": 0, "task_positions": 0}
+    bare_log = BareLog(now) if log else None
+    if bare_log is not None:
+        last = db.execute(
+            "SELECT seq, entry_hash FROM core_changelogentry ORDER BY seq DESC LIMIT 1"
+        )
+        bare_log.seq, bare_log.prev = last.fetchone() or (0, "0" * 64)
     for book in sorted((work / "books").glob("*.xlsx")):
         dept = maps["departments"][book.stem]
         units, positions = dept["units"], dept["positions"]
@@ -354,6 +415,18 @@ def run_limit(work: Path) -> dict[str, Any]:
             db.executemany(
                 _insert_sql("duties_task_cooperating_units", ["task_id", "unit_id"]), coop_rows
             )
+            if bare_log is not None:
+                for row in item_rows:
+                    bare_log.add("duties.dutyitem", ITEM_COLS, row, row[-1])
+                for row in task_rows:
+                    bare_log.add("duties.task", TASK_COLS, row, row[-1])
+                first_tp = db.execute("SELECT COALESCE(MAX(id), 0) FROM duties_taskposition")
+                last = first_tp.fetchone()[0]
+                for offset, row in enumerate(tp_rows):
+                    bare_log.add(
+                        "duties.taskposition", TP_COLS, row, last - len(tp_rows) + 1 + offset
+                    )
+                bare_log.flush(db)
         counts["items"] += len(item_rows)
         counts["tasks"] += len(task_rows)
         counts["task_positions"] += len(tp_rows)
@@ -609,6 +682,7 @@ def main() -> None:
             "base": lambda: prepare_base(work),
             "ours": lambda: run_ours(work),
             "limit": lambda: run_limit(work),
+            "limit-log": lambda: run_limit(work, log=True),
             "peer": lambda: run_peer(work, args.codes.split(",")),
         }
         print(json.dumps(runs[args.child]()))
@@ -631,6 +705,11 @@ def main() -> None:
         ensure_peer()
         limit = child("limit", work, [])
         print(f"limit: {limit['seconds']:.1f} s, {limit['peak_mb']:.0f} MB", flush=True)
+        limit_log = child("limit-log", work, [])
+        print(
+            f"limit + bare change log: {limit_log['seconds']:.1f} s, {limit_log['peak_mb']:.0f} MB",
+            flush=True,
+        )
         ours = child("ours", work, [])
         print(f"qingdan: {ours['seconds']:.1f} s, {ours['peak_mb']:.0f} MB", flush=True)
         if (ours["items"], ours["tasks"]) != (limit["items"], limit["tasks"]):
@@ -642,6 +721,10 @@ def main() -> None:
         print(f"{'':<44}{'wall s':>9}{'peak MB':>9}")
         print(
             f"{'limit: calamine + executemany (no checks)':<44}{limit['seconds']:>9.1f}{limit['peak_mb']:>9.0f}"
+        )
+        print(
+            f"{'limit + bare hash-chained log, a row each':<44}{limit_log['seconds']:>9.1f}"
+            f"{limit_log['peak_mb']:>9.0f}"
         )
         print(
             f"{'qingdan import (checks + change log)':<44}{ours['seconds']:>9.1f}{ours['peak_mb']:>9.0f}"
@@ -657,6 +740,11 @@ def main() -> None:
             f"(chain verified: {ours['chain_ok']})"
         )
         print(f"ratio qingdan / limit: {ours['seconds'] / limit['seconds']:.1f}x  (goal ≤ 3x)")
+        print(
+            f"ratio limit+log / limit: {limit_log['seconds'] / limit['seconds']:.1f}x  "
+            "(what the change log alone costs; qingdan / (limit+log): "
+            f"{ours['seconds'] / limit_log['seconds']:.1f}x)"
+        )
         print(f"ratio peer / qingdan : {peer_all / ours['seconds']:.1f}x  (goal ≥ 10x)")
         out = ROOT / "bench" / "out"
         out.mkdir(exist_ok=True)
@@ -665,6 +753,7 @@ def main() -> None:
                 {
                     "workbooks": full,
                     "limit": limit,
+                    "limit_log": limit_log,
                     "qingdan": ours,
                     "peer": peer,
                     "peer_codes": codes,

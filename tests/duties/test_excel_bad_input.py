@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import io
 import zipfile
+from unittest import mock
 
 import openpyxl
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import TestCase, override_settings
 
 from qingdan.core.models import ChangeLogEntry
-from qingdan.duties import exporters
+from qingdan.duties import exporters, services
 from qingdan.duties.importers import ImportOptions, annotated_workbook, import_list
 from qingdan.duties.models import DutyItem, Task, TaskPosition
+from qingdan.duties.services import validate_task_position
 from qingdan.duties.spreadsheet import LIST_SPEC
 from tests.duties.excel_helpers import (
     FIRST_DATA_ROW,
@@ -271,6 +273,43 @@ class BadWorkbookTests(TestCase):
         )
         self.assertIn(f"第{R + 3}行 {LIST_SPEC.letter('assist_positions')}列（协办岗位）", joined)
         self.assertIn("该岗位已分配到此任务。", joined)
+
+    def test_a_position_assignment_rule_is_reported_on_every_row_it_concerns(self) -> None:
+        # For new tasks the assignment rules are worked out once per position and the verdict
+        # reused: every row that assigns the position must still carry the error, in its own
+        # role column. (A position the file cannot assign at all — another department's, or
+        # abolished — is already refused by the dropdown check; the rule here stands in for any
+        # the service may add.)
+        refused = self.ew.w.position_a
+        calls: list[int] = []
+
+        def rule(tp: TaskPosition, *, check_siblings: bool = True) -> None:
+            calls.append(tp.position_id)
+            validate_task_position(tp, check_siblings=check_siblings)
+            if tp.position_id == refused.pk:
+                raise ValidationError({"position": "该岗位本年度不再承担任务。"})
+
+        data = fill(
+            self.template,
+            [
+                {**NEW_ROW, "task_name": "一"},
+                {**NEW_ROW, "task_name": "二", "lead_position": "综合岗（办公室）",
+                 "assist_positions": "基础教育业务岗"},
+                {**NEW_ROW, "task_name": "三"},
+            ],
+        )  # fmt: skip
+        with mock.patch.object(services, "validate_task_position", rule):
+            messages = self.refused(data)
+        self.assertEqual(
+            messages,
+            [
+                f"{at(R, 'lead_position')}该岗位本年度不再承担任务。",
+                f"{at(R + 1, 'assist_positions')}该岗位本年度不再承担任务。",
+                f"{at(R + 2, 'lead_position')}该岗位本年度不再承担任务。",
+            ],
+        )
+        self.assertEqual(sorted(calls), sorted(set(calls)))  # once per position
+        self.assertEqual(len(calls), 2)
 
     def test_task_columns_without_a_task_name(self) -> None:
         message = self.one(self.row(task_name=None))

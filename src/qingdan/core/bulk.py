@@ -24,6 +24,8 @@ from django.db.models import signals
 from django.db.models.base import ModelState
 from django.utils import timezone
 
+from qingdan.core.fieldvalues import getter
+
 M = TypeVar("M", bound=models.Model)
 BATCH = 2000
 
@@ -89,6 +91,33 @@ def new(model: type[M], values: dict[str, Any]) -> M:
     return obj
 
 
+@cache
+def _relation(model: type[models.Model], name: str) -> tuple[str, Any, type, str]:
+    field = model._meta.get_field(name)
+    if not (field.many_to_one and field.concrete):
+        raise TypeError(f"{model.__name__}.{name} is not a foreign key")
+    return field.attname, field, field.remote_field.model, field.target_field.attname
+
+
+def relate(obj: models.Model, name: str, parent: models.Model) -> None:
+    """``obj.<name> = parent`` for a foreign key, as the ORM's descriptor leaves it (the id
+    column set from the parent, the parent cached, the instance's database chosen), without
+    the descriptor's per-call generality: an import sets ~150,000 parents, and the descriptor
+    was a tenth of its row-building time.
+
+    ``parent`` may be unsaved (a row of the same import): its id is taken when it is inserted
+    (:func:`insert`), as ``bulk_create`` does.
+    """
+    attname, field, target, target_attname = _relation(type(obj), name)
+    if not isinstance(parent, target):
+        raise ValueError(f"{parent!r} is not a {target.__name__} ({type(obj).__name__}.{name})")
+    state = obj._state
+    if state.db is None:
+        state.db = parent._state.db or DEFAULT_DB_ALIAS
+    obj.__dict__[attname] = getattr(parent, target_attname)
+    state.fields_cache[field.cache_name] = parent
+
+
 def insert(
     rows: Sequence[M],
     *,
@@ -119,10 +148,7 @@ def insert(
     plain = [f for f in fields if f.attname not in stamped and f.get_internal_type() in _PLAIN]
     adapted = [f for f in fields if f.attname not in stamped and f not in plain]
     timed = [f for f in fields if f.attname in stamped]
-    take = attrgetter(*(f.attname for f in plain)) if plain else (lambda obj: ())
-    if len(plain) == 1:
-        one = take
-        take = lambda obj: (one(obj),)  # noqa: E731
+    take = getter([f.attname for f in plain])
     adapters = [_reader(f, connection) for f in adapted]
     stamps = (stamp,) * len(timed)
     parents = [f for f in fields if f.is_relation and f.many_to_one]
@@ -144,7 +170,7 @@ def insert(
                     if parent.pk is None:
                         raise ValueError(f"{f.name} of {obj!r} is not saved yet")
                     # Through the relation, so the cached parent stays (str(), snapshots).
-                    setattr(obj, f.name, parent)
+                    relate(obj, f.name, parent)
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
             params = [

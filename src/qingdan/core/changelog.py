@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from itertools import repeat
-from operator import attrgetter
 from typing import Any
 
 from django.db import connections, models, transaction
@@ -24,6 +23,7 @@ from django.utils import timezone
 
 from qingdan.core.choices import ChangeKind
 from qingdan.core.context import current_request_id
+from qingdan.core.fieldvalues import getter
 
 GENESIS = "0" * 64
 MAX_REASON = 500
@@ -72,9 +72,8 @@ def _snapshot_plan(
         if not isinstance(f, models.BinaryField) and f.name not in excluded
     ]
     names = tuple(f.attname for f in fields)
-    get = attrgetter(*names)
     converted = tuple(i for i, f in enumerate(fields) if f.get_internal_type() in _CONVERTED_KINDS)
-    return names, (get if len(names) > 1 else lambda obj: (get(obj),)), converted
+    return names, getter(names), converted
 
 
 _ISO: dict[dt.datetime, str] = {}

@@ -116,7 +116,7 @@ def write_plans(
     new_tps = []
     for plan in [*new_tasks, *upd_tasks]:
         for tp in plan.tp_create:
-            tp.task = plan.obj
+            bulk.relate(tp, "task", plan.obj)
             new_tps.append(tp)
     bulk.insert(
         new_tps,

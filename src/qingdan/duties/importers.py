@@ -216,6 +216,7 @@ class _Importer:
         self.errors = self.result.errors
         self.bad_rows: set[int] = set()
         self.sheet = LIST_SPEC.sheet_name
+        self._tp_verdicts: dict[tuple[Any, ...], tuple[Any, Any, list[str]]] = {}
 
     # -- errors -------------------------------------------------------------------------------
 
@@ -461,7 +462,7 @@ class _Importer:
                     **values,
                 },
             )
-            obj.department = self.department
+            bulk.relate(obj, "department", self.department)
             return ItemPlan([row], obj, None)
         plan = ItemPlan([row], existing, existing, action="unchanged")
         code = row.get("item_code") or existing.code
@@ -491,7 +492,7 @@ class _Importer:
         obj = DutyItem(
             **{f.attname: getattr(existing, f.attname) for f in DutyItem._meta.concrete_fields}
         )
-        obj.department = self.department
+        bulk.relate(obj, "department", self.department)
         obj._state.adding = False
         for name, value in changed.items():
             setattr(obj, name, value)
@@ -652,9 +653,9 @@ class _Importer:
                     **values,
                 },
             )
-            obj.duty_item = item.obj
+            bulk.relate(obj, "duty_item", item.obj)
             if lead_unit is not None:
-                obj.lead_unit = lead_unit
+                bulk.relate(obj, "lead_unit", lead_unit)
             plan = TaskPlan(row, item, obj, None, coop, wanted)
             if not obj.code:
                 prefix = f"{item.obj.code}-" if item.obj.code else ""
@@ -678,9 +679,9 @@ class _Importer:
             setattr(obj, name, value)
         if row.get("task_code"):
             obj.code = row["task_code"]
-        obj.duty_item = item.obj
+        bulk.relate(obj, "duty_item", item.obj)
         if lead_unit is not None:
-            obj.lead_unit = lead_unit
+            bulk.relate(obj, "lead_unit", lead_unit)
         services.derive_occurrences(obj)
         stored_coop = sorted(self.coop_by_task.get(existing.pk, ()))
         stored_tps = {tp.position_id: tp for tp in self.tps_by_task.get(existing.pk, ())}
@@ -735,14 +736,13 @@ class _Importer:
         tp = bulk.new(
             TaskPosition,
             {
-                "position_id": position.pk,
                 "role": role,
                 "created_by_id": self.uid,
                 "updated_by_id": self.uid,
             },
         )
-        tp.position = position
-        tp.task = task
+        bulk.relate(tp, "position", position)
+        bulk.relate(tp, "task", task)
         return tp
 
     def _validate_task(self, plan: TaskPlan, *, new_tps: bool = True) -> None:
@@ -759,12 +759,30 @@ class _Importer:
         # the dropdown) and the role (the column it was typed in): the service's rules are what
         # is left to check — one 主办 and no position twice were checked on the row.
         for tp in [*plan.tp_create, *(tp for tp, _ in plan.tp_update)]:
-            try:
-                services.validate_task_position(tp, check_siblings=False)
-            except ValidationError as exc:
-                messages = exc.messages
-                for message in messages:
-                    self.error(row, ROLE_COLUMNS.get(tp.role, "lead_position"), message)
+            for message in self._tp_messages(tp, obj):
+                self.error(row, ROLE_COLUMNS.get(tp.role, "lead_position"), message)
+
+    def _tp_messages(self, tp: TaskPosition, task: Task) -> list[str]:
+        """``validate_task_position``'s messages for ``tp`` (the scope columns it sets, set).
+
+        For a new task the rules read only the position and the task's department and region,
+        so their verdict is worked out once per position and reused: an import assigns ~47,000
+        positions among a department's few dozen."""
+        key = None
+        if task.pk is None:
+            key = (tp.position_id, task.department_id, task.region_id)
+            known = self._tp_verdicts.get(key)
+            if known is not None:
+                tp.department_id, tp.region_id, messages = known
+                return messages
+        try:
+            services.validate_task_position(tp, check_siblings=False)
+            messages = []
+        except ValidationError as exc:
+            messages = exc.messages
+        if key is not None:
+            self._tp_verdicts[key] = (tp.department_id, tp.region_id, messages)
+        return messages
 
     # -- skipping and counting ----------------------------------------------------------------
 
