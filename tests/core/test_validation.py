@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.test import TestCase
 
-from qingdan.core.validation import clean_fields
+from qingdan.core.validation import clean_fields, clean_fields_many
 from qingdan.duties import choices as c
 from qingdan.duties.models import DutyItem, Task
 from tests.builders import build_world
@@ -101,6 +101,59 @@ class CleanFieldsTests(TestCase):
             self.assertEqual(ours, django)
             rejected += ours[0] is not None
         return rejected
+
+    def _compare_many(self, template: Any, exclude: list[str], count: int, seed: int) -> int:
+        """clean_fields_many over a batch of random rows (most valid, as in a real import)
+        against full_clean on each row's twin."""
+        rng = random.Random(seed)
+        names = [n for n in VALUES if hasattr(template, n)]
+        ours, twins = [], []
+        for _ in range(count):
+            obj = copy.copy(template)
+            obj._state = copy.copy(template._state)
+            if rng.random() < 0.3:
+                for name in rng.sample(names, rng.randint(1, 3)):
+                    setattr(obj, name, rng.choice(VALUES[name]))
+            twin = copy.copy(obj)
+            twin._state = copy.copy(obj._state)
+            ours.append(obj)
+            twins.append(twin)
+        errors = clean_fields_many(ours, exclude)
+        for i, (obj, twin) in enumerate(zip(ours, twins, strict=True)):
+            mine = errors[i].message_dict if i in errors else None
+            expected = outcome(
+                twin,
+                lambda o: o.full_clean(
+                    exclude=exclude, validate_unique=False, validate_constraints=False
+                ),
+            )
+            self.assertEqual((mine, outcome(obj, lambda o: None)[1]), expected, i)
+        return len(errors)
+
+    def test_many_rows_at_once_as_full_clean(self) -> None:
+        item = DutyItem(
+            department=self.w.dept_a, code="ZZ001", text="负责全市基础教育工作", source="mandate"
+        )
+        exclude = ["department", "region", "mandate", "created_by", "updated_by"]
+        rejected = self._compare_many(item, exclude, 600, 4)
+        self.assertGreater(rejected, 20)
+        self.assertLess(rejected, 300)
+        task = Task(
+            department=self.w.dept_a,
+            duty_item=item,
+            code="ZZ001-01",
+            name="组织防汛检查",
+            frequency=c.Frequency.MONTHLY,
+            occurrences=Decimal("12"),
+            unit_hours=Decimal("4"),
+            lead_unit=self.w.unit_a,
+            status=c.ListStatus.DRAFT,
+        )
+        exclude = ["duty_item", "department", "region", "created_by", "updated_by"]
+        rejected = self._compare_many(task, [*exclude, "lead_unit"], 600, 5)
+        self.assertGreater(rejected, 20)
+        self.assertLess(rejected, 300)
+        self.assertEqual(clean_fields_many([], exclude), {})
 
     def test_duty_items_as_full_clean(self) -> None:
         item = DutyItem(

@@ -15,7 +15,7 @@ Uniqueness and constraints are not checked here: callers check them over the who
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -163,3 +163,109 @@ def clean_fields(obj: models.Model, exclude: Iterable[str] = ()) -> None:
         error_dict = exc.update_error_dict(error_dict)
     if error_dict:
         raise ValidationError(error_dict)
+
+
+def _suspects(check: _Check, values: list[Any]) -> Iterable[int]:
+    """Positions of ``values`` that :func:`clean_fields` might not pass unchanged for ``check``:
+    a superset of those it rejects or converts (the others are left exactly as they are)."""
+    blank = check.blank
+    if not check.types:
+        # Only an empty value of a blank field skips Field.clean.
+        empties = check.empties
+        return [i for i, v in enumerate(values) if not (blank and v in empties)]
+    types = check.types
+    if str in types:
+        limit = check.max_length if check.max_length is not None else float("inf")
+        choices = check.choices if check.editable else None
+        if choices is None:
+            bad = [
+                i
+                for i, v in enumerate(values)
+                if not isinstance(v, str)
+                or (len(v) > limit if v else not (blank or not check.editable))
+            ]
+        else:
+            bad = [
+                i
+                for i, v in enumerate(values)
+                if not isinstance(v, str)
+                or (len(v) > limit or v not in choices if v else not blank)
+            ]
+        if check.validators:
+            bad = set(bad)
+            texts = [(i, v) for i, v in enumerate(values) if i not in bad and v]
+            for validator in check.validators:
+                screen = getattr(validator, "passes_all", None)
+                if screen is not None and screen([v for _, v in texts]):
+                    continue  # one check over the whole column: none of them breaks this rule
+                for i, v in texts:
+                    try:
+                        validator(v)
+                    except ValidationError:
+                        bad.add(i)
+        return bad
+    # Numbers and booleans: anything but the exact type and a finite, in-bounds value is a suspect
+    # (so is any value with further validators, unless it passes them).
+    low, high = check.low, check.high
+    choices = check.choices if check.editable else None
+    bad = []
+    ok: list[tuple[int, Any]] = []
+    for i, v in enumerate(values):
+        if v is None or (v == "" and type(v) is str):
+            if not blank:
+                bad.append(i)
+            continue
+        if (
+            type(v) not in types
+            or (type(v) is Decimal and not v.is_finite())
+            or (
+                (choices is not None and v not in choices)
+                or (low is not None and v < low)
+                or (high is not None and v > high)
+            )
+        ):
+            bad.append(i)
+        else:
+            ok.append((i, v))
+    for validator in check.validators:
+        for i, v in ok:
+            try:
+                validator(v)
+            except ValidationError:
+                bad.append(i)
+    return bad
+
+
+def clean_fields_many(
+    objs: Sequence[models.Model], exclude: Iterable[str] = ()
+) -> dict[int, ValidationError]:
+    """:func:`clean_fields` for many instances of one model; position → its error.
+
+    Each field's values are screened as a column (a validator may screen a whole column at once
+    through a ``passes_all(values)`` method); only the instances whose values might not pass
+    unchanged go through :func:`clean_fields` one by one — so errors, messages and converted
+    values are exactly :func:`clean_fields`'s, hence ``full_clean``'s.
+    """
+    if not objs:
+        return {}
+    model = type(objs[0])
+    exclude = frozenset(exclude)
+    if model.clean is not models.Model.clean:
+        suspects: set[int] = set(range(len(objs)))
+    else:
+        suspects = set()
+        dicts = [obj.__dict__ for obj in objs]
+        for check in _checks_without(model, exclude):
+            name = check.attname
+            try:
+                values = [d[name] for d in dicts]
+            except KeyError:
+                values = [getattr(obj, name) for obj in objs]
+            suspects.update(_suspects(check, values))
+    errors: dict[int, ValidationError] = {}
+    for i in sorted(suspects):
+        try:
+            clean_fields(objs[i], exclude)
+        except ValidationError as exc:
+            errors[i] = exc
+    return errors

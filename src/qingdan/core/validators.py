@@ -28,6 +28,12 @@ class PlainText:
         if not self.allow_markup and _MARKUP.search(value):
             raise ValidationError("不能包含“<”“>”等标记字符。", code="markup")
 
+    def passes_all(self, values: list[str]) -> bool:
+        """Whether every one of ``values`` passes (one search over them all; used to screen a
+        whole column at once, see ``core.validation.clean_fields_many``)."""
+        joined = "\n".join(values)  # a newline is allowed, so it cannot make a value fail
+        return not _CONTROL.search(joined) and (self.allow_markup or not _MARKUP.search(joined))
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, PlainText) and other.allow_markup == self.allow_markup
 

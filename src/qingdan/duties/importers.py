@@ -11,7 +11,8 @@ Pipeline (:func:`import_list`):
    and position assignments are loaded once (a fixed number of queries, whatever the row count);
    rows are matched to existing rows by the hidden system id, else by code; each changed or new
    row goes through the same ``validate_*`` services and the model's field rules as a back-office
-   form (``core.validation.clean_fields``: ``full_clean``'s rules and messages, cheaper);
+   form (``core.validation.clean_fields_many``: ``full_clean``'s rules and messages, a column
+   at a time; the position-assignment rules once per position for new tasks);
    uniqueness of codes is checked against the loaded rows instead of one query per row, with the
    models' own constraint messages;
 4. if any row is bad the result lists every error by sheet, row and column and nothing is
@@ -39,7 +40,7 @@ from qingdan.core import bulk
 from qingdan.core.access import restrict
 from qingdan.core.changelog import snapshot
 from qingdan.core.choices import Action
-from qingdan.core.validation import clean_fields
+from qingdan.core.validation import clean_fields_many
 from qingdan.documents.xlsx import (
     CellError,
     ReadLimits,
@@ -217,6 +218,7 @@ class _Importer:
         self.bad_rows: set[int] = set()
         self.sheet = LIST_SPEC.sheet_name
         self._tp_verdicts: dict[tuple[Any, ...], tuple[Any, Any, list[str]]] = {}
+        self._field_checks: list[TaskPlan] = []  # tasks whose service rules passed
 
     # -- errors -------------------------------------------------------------------------------
 
@@ -415,8 +417,15 @@ class _Importer:
             if index % 500 == 0:
                 self.progress(index // 2, self.total, "正在校验职责事项…")
         self.item_plans = list(by_key.values())
+        passed: list[ItemPlan] = []
         for plan in self.item_plans:
-            self._validate_item(plan)
+            if self._validate_item(plan):
+                passed.append(plan)
+        # The model's field rules, a column at a time over the rows the services passed.
+        for index, exc in clean_fields_many([p.obj for p in passed], ITEM_EXCLUDE).items():
+            plan = passed[index]
+            self.report(exc, plan.rows[0], ITEM_FIELD_COLUMNS, DutyItem)
+            plan.bad = True
         return of_row
 
     def _item_values(self, row: Row) -> dict[str, Any]:
@@ -500,19 +509,21 @@ class _Importer:
         plan.obj, plan.before, plan.action = obj, snapshot(existing), "update"
         return plan
 
-    def _validate_item(self, plan: ItemPlan) -> None:
+    def _validate_item(self, plan: ItemPlan) -> bool:
+        """The service's rules; True when they pass and the model's field rules are left."""
         if plan.action not in ("create", "update"):
-            return
+            return False
         row = plan.rows[0]
         if plan.action == "create" and not plan.obj.code:
             plan.obj.code = self._allocate(DutyItem, "ZZ", 3)
         try:
             # The back office's rules: department and region from the parent, status, units …
             services.validate_duty_item(plan.obj)
-            clean_fields(plan.obj, ITEM_EXCLUDE)
         except ValidationError as exc:
             self.report(exc, row, ITEM_FIELD_COLUMNS, DutyItem)
             plan.bad = True
+            return False
+        return True
 
     # -- codes --------------------------------------------------------------------------------
 
@@ -612,6 +623,13 @@ class _Importer:
             plan = self._task_plan(row, item, existing, coop, wanted)
             if plan is not None:
                 plans.append(plan)
+        # The model's field rules, a column at a time over the rows the services passed (the
+        # 承办科室 resolved from the department's dictionary needs no second look).
+        for with_lead in (True, False):
+            batch = [p for p in self._field_checks if bool(p.obj.lead_unit_id) is with_lead]
+            exclude = [*TASK_EXCLUDE, "lead_unit"] if with_lead else TASK_EXCLUDE
+            for index, exc in clean_fields_many([p.obj for p in batch], exclude).items():
+                self.report(exc, batch[index].row, TASK_FIELD_COLUMNS, Task)
         return plans
 
     def _task_values(self, row: Row) -> dict[str, Any]:
@@ -749,8 +767,7 @@ class _Importer:
         row, obj = plan.row, plan.obj
         try:
             services.validate_task(obj, cooperating_units=plan.coop)
-            exclude = [*TASK_EXCLUDE, *(["lead_unit"] if obj.lead_unit_id else [])]
-            clean_fields(obj, exclude)
+            self._field_checks.append(plan)
         except ValidationError as exc:
             self.report(exc, row, TASK_FIELD_COLUMNS, Task)
         if new_tps:
