@@ -15,13 +15,16 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 from functools import cache
 from operator import attrgetter
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import signals
 from django.db.models.base import ModelState
+from django.db.models.fields import return_None
 from django.utils import timezone
 
 from qingdan.core.fieldvalues import getter
@@ -45,11 +48,35 @@ _PLAIN = frozenset(
 )
 
 
+# Columns whose empty value (None) the database takes as it is.
+_NULL_AS_IS = frozenset({"DecimalField", "DateField", "DateTimeField", "TimeField"})
+
+
 def _reader(field: models.Field, connection: Any) -> Callable[[Any], Any]:
     """value of ``field`` on an object → database parameter, as ``bulk_create`` would send it."""
-    if field.get_internal_type() in _PLAIN:
+    kind = field.get_internal_type()
+    if kind in _PLAIN:
         return attrgetter(field.attname)
-    return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
+    prepare = field.get_db_prep_save
+    if kind in _NULL_AS_IS and not (
+        getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    ):
+        get = attrgetter(field.attname)  # pre_save of a field that is not stamped
+        # A decimal is sent as it is where the backend does not adapt decimals (SQLite and
+        # PostgreSQL): to_python of a Decimal is an equal Decimal with the same exponent.
+        same_decimal = kind == "DecimalField" and (
+            type(connection.ops).adapt_decimalfield_value
+            is BaseDatabaseOperations.adapt_decimalfield_value
+        )
+
+        def read(obj: Any) -> Any:
+            value = get(obj)
+            if value is None or (same_decimal and type(value) is Decimal and value.is_finite()):
+                return value
+            return prepare(value, connection)
+
+        return read
+    return lambda obj: prepare(field.pre_save(obj, True), connection)
 
 
 def _fields(model: type[models.Model]) -> list[models.Field]:
@@ -60,12 +87,29 @@ def _fields(model: type[models.Model]) -> list[models.Field]:
     ]
 
 
+_IMMUTABLE = (str, int, bool, Decimal, type(None))
+
+
 @cache
-def _construction(model: type[models.Model]) -> tuple[tuple[Any, ...], frozenset[str]]:
-    plan = tuple(
-        (f.attname, f._get_default) for f in model._meta.concrete_fields if not f.generated
-    )
-    return plan, frozenset(name for name, _ in plan)
+def _construction(
+    model: type[models.Model],
+) -> tuple[dict[str, Any], tuple[tuple[str, Any], ...], frozenset[str]]:
+    """The fields' defaults: those that are constants (a template dict, in field order), and
+    those computed per instance (a callable default)."""
+    template: dict[str, Any] = {}
+    computed = []
+    for f in model._meta.concrete_fields:
+        if f.generated:
+            continue
+        default = f._get_default
+        if f.has_default() and not callable(f.default) and isinstance(f.default, _IMMUTABLE):
+            template[f.attname] = f.default
+        elif not f.has_default() and default in (return_None, str):
+            template[f.attname] = default()
+        else:
+            template[f.attname] = None  # keeps the field order; replaced below
+            computed.append((f.attname, default))
+    return template, tuple(computed), frozenset(template)
 
 
 def new(model: type[M], values: dict[str, Any]) -> M:
@@ -78,11 +122,15 @@ def new(model: type[M], values: dict[str, Any]) -> M:
     listens to the model's ``pre_init``/``post_init`` signals the values are set directly, as
     ``__init__`` would leave them; otherwise ``__init__`` runs.
     """
-    plan, names = _construction(model)
+    template, computed, names = _construction(model)
     unknown = values.keys() - names
     if unknown:
         raise TypeError(f"{model.__name__} has no fields {sorted(unknown)}")
-    data = {name: values[name] if name in values else default() for name, default in plan}
+    data = template.copy()
+    for name, default in computed:
+        if name not in values:
+            data[name] = default()
+    data.update(values)
     if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
         return model(**data)
     obj = model.__new__(model)
