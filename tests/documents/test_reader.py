@@ -397,3 +397,24 @@ def test_empty_sheet_says_so():
     workbook.save(out)
     result = read_workbook(out.getvalue(), SIMPLE)
     assert messages(result) == ["工作表是空的，没有表头和数据"]
+
+
+def test_repeated_cells_read_the_same_and_each_bad_cell_is_reported_on_its_row():
+    # Dropdown and number cells are parsed once per distinct value; a cell of another type
+    # with an equal value (TRUE and 1, 1 and 1.0) is still read as what it is.
+    rows = [
+        good_row(1, count=1, key_task="是", lead="综合岗"),
+        good_row(2, count=True, key_task="是", lead="综合岗"),
+        good_row(3, count=1.0, key_task="不知道", lead="综合岗"),
+        good_row(4, count=True, key_task="不知道", lead="无此岗"),
+        good_row(5, count=1, key_task="否", lead="无此岗"),
+    ]
+    result = read(fill(rows))
+    by_row = {}
+    for error in result.errors:
+        by_row.setdefault(error.row, set()).add(error.key)
+    assert by_row == {5: {"count"}, 6: {"key_task"}, 7: {"count", "lead", "key_task"},
+                      8: {"lead"}}  # fmt: skip
+    counts = {row.number: row["count"] for row in result.rows}
+    assert counts[4] == 1 and counts[8] == 1
+    assert [row["key_task"] for row in result.rows if row.number in (4, 8)] == [True, False]

@@ -27,6 +27,7 @@ from .columns import (
     ChoiceItem,
     ChoiceSet,
     Column,
+    Kind,
     TableSpec,
     column_letter,
     header_key,
@@ -169,6 +170,34 @@ def _calamine_values(
 
 def _too_many_rows(count: int, limit: int) -> str:
     return f"数据行数（约{count}行）超过上限（{limit}行），请拆分后分批导入"
+
+
+# Column kinds whose cells repeat a few values down a sheet (dropdowns, yes/no, counts and hours):
+# each distinct cell value is parsed once per read.
+_REPEATING = frozenset({Kind.CHOICE, Kind.BOOL, Kind.INT, Kind.DECIMAL})
+_MEMO_LIMIT = 10_000
+
+
+def _remembering(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``parse`` with its results remembered per (type, value): 1, 1.0 and True are equal keys
+    in a dict but not the same cell. Failures are not remembered (each raises again, for its own
+    row), nor are values that cannot be keys."""
+    memo: dict[tuple[type, Any], Any] = {}
+
+    def parse_remembered(value: Any) -> Any:
+        key = (value.__class__, value)
+        try:
+            return memo[key]
+        except KeyError:
+            pass
+        except TypeError:
+            return parse(value)
+        result = parse(value)
+        if len(memo) < _MEMO_LIMIT:
+            memo[key] = result
+        return result
+
+    return parse_remembered
 
 
 @dataclass
@@ -461,6 +490,8 @@ class _Reader:
             if column.key in self.absent or position >= width:
                 position = -1
             parse = make_parser(column, self.choice_sets.get(column.key), date1904=self.date1904)
+            if column.kind in _REPEATING:
+                parse = _remembering(parse)
             slots.append(
                 _Slot(position, column, parse, column_letter(self.spec.position(column.key)))
             )
