@@ -202,7 +202,6 @@ class Task(ListRow):
                 violation_error_message="同一部门内工作任务编码不能重复。",
             ),
         ]
-        indexes = [models.Index(fields=["lead_unit"], name="task_lead_unit")]
 
     def __str__(self) -> str:
         return self.name
