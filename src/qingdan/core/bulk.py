@@ -207,13 +207,17 @@ def insert(
         ", ".join(quote(f.column) for f in columns),
         ", ".join(["%s"] * len(columns)),
     )
+    parent_keys = [(f, f.attname, f.cache_name) for f in parents]
     for obj in rows:
         for name in stamped:
             setattr(obj, name, now)  # one timestamp for the batch, as the snapshots will show
-        for f in parents:
+        cached = obj._state.fields_cache
+        if not cached:
+            continue
+        for f, attname, cache_name in parent_keys:
             # A parent saved in the same import: take its new id (as bulk_create does).
-            if getattr(obj, f.attname) is None and f.is_cached(obj):
-                parent = f.get_cached_value(obj)
+            if cache_name in cached and getattr(obj, attname) is None:
+                parent = cached[cache_name]
                 if parent is not None:
                     if parent.pk is None:
                         raise ValueError(f"{f.name} of {obj!r} is not saved yet")
