@@ -14,6 +14,8 @@
      department, one change-log entry per row written;
    * the limit: bare python-calamine reading the same cells + ``executemany`` of the same rows
      (duty items, tasks, task positions, cooperating units) with sqlite3, no validation, no log;
+   * the limit + a bare log: the same, plus the least the per-row hash-chained change log that
+     DESIGN.md requires can cost (``BareLog``) — what any importer of ours pays before checking;
    * the peer: django-import-export 4 ``ModelResource``s (duty items, tasks, task positions, with
      ``clean_model_instances``) — a subset of departments, extrapolated by task count.
 
