@@ -150,7 +150,7 @@ def _relation(model: type[models.Model], name: str) -> tuple[str, Any, type, str
 def relate(obj: models.Model, name: str, parent: models.Model) -> None:
     """``obj.<name> = parent`` for a foreign key, as the ORM's descriptor leaves it (the id
     column set from the parent, the parent cached, the instance's database chosen), without
-    the descriptor's per-call generality: an import sets ~150,000 parents, and the descriptor
+    the descriptor's per-call generality: a city import sets ~250,000 parents, and the descriptor
     was a tenth of its row-building time.
 
     ``parent`` may be unsaved (a row of the same import): its id is taken when it is inserted
